@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** A temporary sibling path; renaming it over the target is atomic on one filesystem. */
+export function temporaryPathFor(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Write through a temporary file and rename, so a crash never leaves a half-written output.
+ * `write` receives the temporary path and must fully write it.
+ */
+export async function writeAtomically(path: string, write: (temporaryPath: string) => Promise<void>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = temporaryPathFor(path);
+  try {
+    await write(temporary);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomically(path, (temporary) => writeFile(temporary, data));
+}
