@@ -1,0 +1,149 @@
+import { open } from 'node:fs/promises';
+import { writeAtomically } from '../util/atomic-write.js';
+import { float32ToFloat16Bits } from './half-precision.js';
+import {
+  GGUF_DEFAULT_ALIGNMENT,
+  GGUF_MAGIC,
+  GGUF_VERSION,
+  type GgufMetadata,
+  type GgufMetadataValue,
+  type GgufScalar,
+  type GgufTensorToWrite,
+  GgmlType,
+  GgufValueType,
+} from './gguf-types.js';
+
+/** Accumulates header bytes in chunks; headers are small next to tensor data. */
+class ByteSink {
+  private readonly chunks: Buffer[] = [];
+  length = 0;
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+  u32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    this.push(b);
+  }
+  u64(value: number | bigint): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(value));
+    this.push(b);
+  }
+  string(value: string): void {
+    const bytes = Buffer.from(value, 'utf8');
+    this.u64(bytes.length);
+    this.push(bytes);
+  }
+  toBuffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+function writeScalar(sink: ByteSink, type: GgufValueType, value: GgufScalar): void {
+  const b8 = Buffer.alloc(8);
+  switch (type) {
+    case GgufValueType.Uint8:
+      return sink.push(Buffer.from([Number(value) & 0xff]));
+    case GgufValueType.Int8:
+      b8.writeInt8(Number(value));
+      return sink.push(b8.subarray(0, 1));
+    case GgufValueType.Uint16:
+      b8.writeUInt16LE(Number(value));
+      return sink.push(b8.subarray(0, 2));
+    case GgufValueType.Int16:
+      b8.writeInt16LE(Number(value));
+      return sink.push(b8.subarray(0, 2));
+    case GgufValueType.Uint32:
+      return sink.u32(Number(value));
+    case GgufValueType.Int32:
+      b8.writeInt32LE(Number(value));
+      return sink.push(b8.subarray(0, 4));
+    case GgufValueType.Float32:
+      b8.writeFloatLE(Number(value));
+      return sink.push(b8.subarray(0, 4));
+    case GgufValueType.Bool:
+      return sink.push(Buffer.from([value ? 1 : 0]));
+    case GgufValueType.String:
+      return sink.string(String(value));
+    case GgufValueType.Uint64:
+      return sink.u64(BigInt(value));
+    case GgufValueType.Int64:
+      b8.writeBigInt64LE(BigInt(value));
+      return sink.push(b8);
+    case GgufValueType.Float64:
+      b8.writeDoubleLE(Number(value));
+      return sink.push(b8);
+    default:
+      throw new Error(`cannot write GGUF value type ${type}`);
+  }
+}
+
+function writeValue(sink: ByteSink, entry: GgufMetadataValue): void {
+  sink.u32(entry.type);
+  if (entry.type === GgufValueType.Array) {
+    sink.u32(entry.elementType);
+    sink.u64(entry.value.length);
+    for (const item of entry.value) writeScalar(sink, entry.elementType, item);
+  } else {
+    writeScalar(sink, entry.type, entry.value);
+  }
+}
+
+function tensorBytes(tensor: GgufTensorToWrite): Buffer {
+  if (tensor.type === GgmlType.F32) {
+    return Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+  }
+  const out = Buffer.alloc(tensor.data.length * 2);
+  for (let i = 0; i < tensor.data.length; i++) out.writeUInt16LE(float32ToFloat16Bits(tensor.data[i]!), i * 2);
+  return out;
+}
+
+const align = (value: number, alignment: number): number => Math.ceil(value / alignment) * alignment;
+
+/** Write a GGUF v3 file atomically (temporary name, then rename). */
+export async function writeGguf(path: string, metadata: GgufMetadata, tensors: GgufTensorToWrite[]): Promise<void> {
+  const alignment = GGUF_DEFAULT_ALIGNMENT;
+  const header = new ByteSink();
+  header.u32(GGUF_MAGIC);
+  header.u32(GGUF_VERSION);
+  header.u64(tensors.length);
+  header.u64(metadata.size);
+  for (const [key, value] of metadata) {
+    header.string(key);
+    writeValue(header, value);
+  }
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const tensor of tensors) {
+    const expected = tensor.shape.reduce((a, b) => a * b, 1);
+    if (expected !== tensor.data.length) {
+      throw new Error(`tensor ${tensor.name}: shape [${tensor.shape}] needs ${expected} values, got ${tensor.data.length}`);
+    }
+    header.string(tensor.name);
+    header.u32(tensor.shape.length);
+    for (const dimension of tensor.shape) header.u64(dimension);
+    header.u32(tensor.type);
+    header.u64(offset);
+    offsets.push(offset);
+    offset = align(offset + expected * (tensor.type === GgmlType.F32 ? 4 : 2), alignment);
+  }
+  const headerBytes = header.toBuffer();
+  const dataStart = align(headerBytes.length, alignment);
+  await writeAtomically(path, async (temporary) => {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.write(headerBytes, 0, headerBytes.length, 0);
+      for (let i = 0; i < tensors.length; i++) {
+        const bytes = tensorBytes(tensors[i]!);
+        await handle.write(bytes, 0, bytes.length, dataStart + offsets[i]!);
+      }
+      // Pad to the end so the last tensor's aligned size is present, as llama.cpp's writer does.
+      const total = dataStart + offset;
+      await handle.truncate(total);
+    } finally {
+      await handle.close();
+    }
+  });
+}
