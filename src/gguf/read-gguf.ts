@@ -134,10 +134,25 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
     const alignmentEntry = metadata.get('general.alignment');
     const alignment = alignmentEntry && typeof alignmentEntry.value === 'number' ? alignmentEntry.value : GGUF_DEFAULT_ALIGNMENT;
     const dataOffset = Math.ceil(cursor.position / alignment) * alignment;
+    for (const tensor of tensors) {
+      const bytes = tensorByteSize(tensor);
+      if (bytes !== undefined && dataOffset + Number(tensor.offset) + bytes > size) {
+        throw new ModelFormatError(`tensor ${tensor.name} extends past the end of the file (truncated download?)`, {
+          file: path,
+        });
+      }
+    }
     return { version, metadata, tensors, alignment, dataOffset };
   } finally {
     await handle.close();
   }
+}
+
+/** Bytes of F32/F16 tensors; undefined for quantized types, whose block sizes we do not tabulate. */
+function tensorByteSize(tensor: GgufTensorInfo): number | undefined {
+  if (tensor.type === GgmlType.F32) return elementCount(tensor.shape) * 4;
+  if (tensor.type === GgmlType.F16 || tensor.type === GgmlType.BF16) return elementCount(tensor.shape) * 2;
+  return undefined;
 }
 
 export function elementCount(shape: number[]): number {

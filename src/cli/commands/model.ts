@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { createModelFile, readCorpusFile } from '../../model/create-model.js';
+import { modelInfo } from '../../model/model-info.js';
+import { choiceFlag, integerFlag } from '../options.js';
+import { formatCount, printJson, printLine } from '../output.js';
+
+interface NewOptions {
+  corpus: string;
+  out: string;
+  layers: number;
+  embd: number;
+  heads?: number;
+  kvHeads?: number;
+  ff?: number;
+  ctx: number;
+  tokenizer: 'bpe' | 'word';
+  vocab: number;
+  seed: number;
+  f16?: boolean;
+  untied?: boolean;
+  json?: boolean;
+}
+
+export function registerModelCommand(program: Command): void {
+  const model = program.command('model').description('make and inspect small GGUF models');
+
+  model
+    .command('new')
+    .description('make a random-weight Llama model with a tokenizer learned from a corpus (one text per line)')
+    .requiredOption('--corpus <file>', 'text the tokenizer is learned from, one example per line')
+    .requiredOption('--out <file.gguf>', 'where to write the model')
+    .option('--layers <n>', 'transformer blocks', integerFlag('--layers', { min: 1 }), 2)
+    .option('--embd <n>', 'embedding width', integerFlag('--embd', { min: 8 }), 128)
+    .option('--heads <n>', 'attention heads (default: width / 32)', integerFlag('--heads', { min: 1 }))
+    .option('--kv-heads <n>', 'key/value heads for grouped-query attention', integerFlag('--kv-heads', { min: 1 }))
+    .option('--ff <n>', 'feed-forward width (default: 8/3 of the width)', integerFlag('--ff', { min: 1 }))
+    .option('--ctx <n>', 'context length in tokens', integerFlag('--ctx', { min: 8 }), 256)
+    .option('--tokenizer <kind>', 'bpe, or word for closed domains', choiceFlag('--tokenizer', ['bpe', 'word'] as const), 'bpe')
+    .option('--vocab <n>', 'vocabulary bound for bpe', integerFlag('--vocab', { min: 260 }), 2048)
+    .option('--seed <n>', 'initialisation seed', integerFlag('--seed'), 1)
+    .option('--f16', 'store matrices as F16')
+    .option('--untied', 'give the model its own output matrix instead of reusing the embeddings')
+    .option('--json', 'print JSON')
+    .action(async (options: NewOptions) => {
+      const corpus = await readCorpusFile(options.corpus);
+      const result = await createModelFile({
+        out: options.out,
+        corpus,
+        layers: options.layers,
+        embeddingLength: options.embd,
+        contextLength: options.ctx,
+        tokenizer: options.tokenizer,
+        vocabSize: options.vocab,
+        seed: options.seed,
+        tiedOutput: !options.untied,
+        storage: options.f16 ? 'f16' : 'f32',
+        ...(options.heads !== undefined ? { heads: options.heads } : {}),
+        ...(options.kvHeads !== undefined ? { kvHeads: options.kvHeads } : {}),
+        ...(options.ff !== undefined ? { feedForwardLength: options.ff } : {}),
+      });
+      if (options.json) {
+        printJson({ path: result.path, parameters: result.parameters, ...result.config });
+      } else {
+        printLine(
+          `wrote ${result.path}: ${formatCount(result.parameters)} parameters, vocabulary ${formatCount(result.config.vocabSize)}, ` +
+            `${result.config.blockCount} layers x ${result.config.embeddingLength}, context ${result.config.contextLength}`,
+        );
+      }
+    });
+
+  model
+    .command('info <file>')
+    .description('describe a GGUF model or adapter: architecture, parameters, tokenizer, chat template')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const info = await modelInfo(file);
+      if (options.json) return printJson(info);
+      printLine(`${info.file} (GGUF v${info.ggufVersion}, ${formatCount(info.fileBytes)} bytes)`);
+      printLine(`  architecture  ${info.architecture}${info.isLoraAdapter ? ' (LoRA adapter)' : ''}${info.name ? `, "${info.name}"` : ''}`);
+      printLine(`  parameters    ${formatCount(info.parameters)} in ${info.tensorCount} tensors (${Object.entries(info.tensorTypes).map(([type, count]) => `${count} ${type}`).join(', ')})`);
+      if (info.blockCount !== undefined) {
+        printLine(`  shape         ${info.blockCount} layers, width ${info.embeddingLength}, ${info.headCount} heads (${info.headCountKv} kv), ff ${info.feedForwardLength}, context ${info.contextLength}`);
+      }
+      printLine(`  tokenizer     ${info.tokenizer.model ?? 'none'}${info.tokenizer.pre ? `/${info.tokenizer.pre}` : ''}, ${formatCount(info.tokenizer.vocabSize ?? 0)} tokens, ${formatCount(info.tokenizer.mergeCount ?? 0)} merges`);
+      printLine(`  chat template ${info.chatTemplate ? info.chatTemplate.kind : 'none'}`);
+    });
+}
