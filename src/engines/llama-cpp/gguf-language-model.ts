@@ -12,7 +12,7 @@ import type {
   LanguageModel,
 } from '../../models/language-model.js';
 import { CHATML_TEMPLATE, renderChat } from '../../tokenizer/chat-template.js';
-import { continuationLogprob } from './log-likelihood.js';
+import { continuationLogprob, nextTokenLogprobs } from './log-likelihood.js';
 import { SequencePool } from './sequence-pool.js';
 import { validateJsonOutput } from './json-output.js';
 
@@ -113,6 +113,12 @@ export class GgufLanguageModel implements LanguageModel {
         }),
       ),
     );
+  }
+
+  /** Log-probabilities of every vocabulary token after each position of `tokens` (parity checks, calibration). */
+  async tokenLogprobs(tokens: number[]): Promise<Float64Array[]> {
+    this.assertFits(tokens.length);
+    return this.pool.use((sequence) => nextTokenLogprobs(sequence, tokens as Token[]));
   }
 
   private assertFits(tokens: number): void {
