@@ -1,0 +1,38 @@
+/** medistill's dataset layer, listed by name: item model, loaders, checks, splits and exports. */
+
+export type { ContaminationHit, ContaminationOptions } from './contamination.js';
+export { findContamination, itemNgramHashes } from './contamination.js';
+export type { ColumnMapping, DatasetFormat } from './dataset-format.js';
+export { columnMappingSchema, datasetFormatSchema } from './dataset-format.js';
+export type { DatasetProblem, DatasetProblemCode, DatasetProblemSeverity } from './dataset-problem.js';
+export { formatProblem } from './dataset-problem.js';
+export type { DuplicateItem } from './deduplicate.js';
+export { deduplicateItems, itemContentKey } from './deduplicate.js';
+export { classifyKeys, detectFormat } from './detect-format.js';
+export { exportAlpaca } from './export/alpaca.js';
+export { readDatasetInfo, registerDataset } from './export/dataset-info.js';
+export type { ExportOptions, ExportResult } from './export/export-options.js';
+export type { ImagePlacement } from './export/image-placer.js';
+export { escapeMediaPlaceholders } from './export/image-tags.js';
+export { writeItemsJsonl } from './export/items-jsonl.js';
+export type { LlamaFactoryExportOptions } from './export/llamafactory.js';
+export { exportLlamaFactory } from './export/llamafactory.js';
+export type { LlamaFactoryCheck } from './export/llamafactory-check.js';
+export { checkLlamaFactoryDataset } from './export/llamafactory-check.js';
+export type { OpenAiChatExportOptions } from './export/openai-chat.js';
+export { exportOpenAiChat, MAX_CHAT_IMAGE_BYTES } from './export/openai-chat.js';
+export { ImageLibrary } from './images/image-library.js';
+export { imageMediaType, toDataUrl } from './images/image-media-type.js';
+export { inspectDataset } from './inspect-dataset.js';
+export * from './item.js';
+export type { ItemPromptOptions } from './item-prompt.js';
+export { itemPromptText } from './item-prompt.js';
+export type { DatasetStream, LoadDatasetOptions, LoadedDataset } from './load-dataset.js';
+export { loadDataset, streamDataset } from './load-dataset.js';
+export { normaliseForComparison } from './normalise-text.js';
+export type { CopBase } from './records/medmcqa-record.js';
+export type { SplitItems, SplitOptions, StratifyBy } from './split-items.js';
+export { splitItems, stratumOf } from './split-items.js';
+export type { DatasetSummary } from './summarize-dataset.js';
+export type { SplitReport } from './write-splits.js';
+export { writeSplits } from './write-splits.js';
