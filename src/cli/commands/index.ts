@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
+import { registerDataCommand } from './data.js';
+import { registerDemoCommand } from './demo.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
+import { registerTrainCommand } from './train.js';
 
 /** Every command registers itself here; each command file owns its options and calls the library. */
 export function registerCommands(program: Command): void {
+  registerDataCommand(program);
+  registerDemoCommand(program);
   registerModelCommand(program);
+  registerTrainCommand(program);
   registerGenerateCommand(program);
 }

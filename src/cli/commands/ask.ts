@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
+import type { ChatMessage, LanguageModel } from '../../models/language-model.js';
+import { wrapModel } from '../../models/middleware/model-middleware.js';
+import { withRetry } from '../../models/middleware/retrying-model.js';
+import { withTimeout } from '../../models/middleware/timeout-model.js';
+
+/** Turns a model spec string into a model (servers here, `gguf:` through the embedded runtime). */
+export type ModelResolver = (spec: string) => Promise<LanguageModel>;
+
+const integer = (name: string, minimum: number) =>
+  z.coerce
+    .number({ error: `--${name} must be a number` })
+    .int(`--${name} must be a whole number`)
+    .min(minimum, `--${name} must be at least ${minimum}`);
+
+const askOptionsSchema = z.strictObject({
+  model: z.string().min(1),
+  system: z.string().optional(),
+  maxTokens: integer('max-tokens', 1).optional(),
+  temperature: z.coerce.number({ error: '--temperature must be a number' }).min(0).max(2).optional(),
+  seed: integer('seed', 0).optional(),
+  samples: integer('samples', 1).default(1),
+  timeout: z.coerce.number({ error: '--timeout must be a number of seconds' }).positive().default(120),
+  retries: integer('retries', 0).default(2),
+  json: z.boolean().default(false),
+});
+
+/**
+ * `medistill ask --model <spec> "question" [--json]`: one question to one model, the quickest
+ * check that a teacher endpoint, key and model name work. The resolver is a parameter because
+ * `gguf:` specs belong to the embedded runtime.
+ */
+export function registerAskCommand(program: Command, resolveModel: ModelResolver): void {
+  program
+    .command('ask')
+    .description('Ask a model one question and print its answer')
+    .argument('<question>', 'the question (user message)')
+    .requiredOption(
+      '-m, --model <spec>',
+      'model spec: openai:gpt-4o-mini, openai-compatible:URL#name, ollama:llama3, vllm:URL#name, gguf:./model.gguf',
+    )
+    .option('--system <text>', 'system message')
+    .option('--max-tokens <n>', 'most tokens to generate')
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)')
+    .option('--seed <n>', 'sampling seed')
+    .option('-n, --samples <n>', 'number of answers to sample')
+    .option('--timeout <seconds>', 'give up on an attempt after this long')
+    .option('--retries <n>', 'retries for rate limits, server errors and timeouts')
+    .option('--json', 'print the answer as JSON (text, finish reason, usage)')
+    .action(async (question: string, rawOptions: Record<string, unknown>) => {
+      const parsed = askOptionsSchema.safeParse(rawOptions);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ConfigError(`ask: ${issue?.message ?? 'invalid options'}`);
+      }
+      const options = parsed.data;
+      const base = await resolveModel(options.model);
+      const model = wrapModel(
+        base,
+        withRetry({ maxRetries: options.retries, initialDelayMs: 500 }),
+        withTimeout(options.timeout * 1000),
+      );
+      const messages: ChatMessage[] = [];
+      if (options.system) messages.push({ role: 'system', content: options.system });
+      messages.push({ role: 'user', content: question });
+      try {
+        const response = await model.generate({
+          messages,
+          ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+          ...(options.seed === undefined ? {} : { seed: options.seed }),
+          ...(options.samples > 1 ? { n: options.samples } : {}),
+        });
+        if (options.json) {
+          const output = {
+            model: base.id,
+            modelName: response.modelName,
+            choices: response.choices,
+            usage: response.usage,
+          };
+          process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+        } else {
+          process.stdout.write(`${response.choices.map((choice) => choice.text).join('\n\n---\n\n')}\n`);
+        }
+      } finally {
+        await base.close?.();
+      }
+    });
+}

@@ -1,0 +1,38 @@
+import type { BenchmarkOptions } from '../benchmark/generate.js';
+import type { TrainingHyperparameters } from '../training/training-engine.js';
+
+/** How big the demo is: the benchmark, the student and its training budget. */
+export interface DemoSettings {
+  benchmark: BenchmarkOptions;
+  student: { layers: number; embeddingLength: number; heads: number; seed: number };
+  training: TrainingHyperparameters;
+  stage2Training: TrainingHyperparameters;
+  strategies: string[];
+  seeds: number[];
+}
+
+const training: TrainingHyperparameters = {
+  epochs: 6,
+  learningRate: 3e-3,
+  batchSize: 32,
+  validationSplit: 0.05,
+  seed: 1,
+  warmupRatio: 0.05,
+  weightDecay: 0.01,
+  gradientClipNorm: 1,
+};
+
+/**
+ * Sized so the whole method fits the time limits on 2 cores (full demo under 10 minutes, quick
+ * under 3) while the reasoning effect can still show on a model this small.
+ */
+export function demoSettings(quick: boolean): DemoSettings {
+  return {
+    benchmark: quick ? { seed: 1, conditionCount: 24 } : { seed: 1 },
+    student: { layers: 2, embeddingLength: 128, heads: 4, seed: 1 },
+    training: quick ? { ...training, epochs: 4 } : training,
+    stage2Training: { ...training, epochs: quick ? 2 : 3, learningRate: 1e-3, warmupRatio: 0 },
+    strategies: ['zero-shot', 'answer-only', 'medthink'],
+    seeds: [1],
+  };
+}

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
+import { defaultHyperparameters } from '../../training/training-engine.js';
+import { templateOverrideSchema, teacherRoles } from '../teacher/prompt-templates.js';
+
+const hyperparametersSchema = z.strictObject({
+  epochs: z.number().int().positive().default(defaultHyperparameters.epochs),
+  learningRate: z.number().positive().default(defaultHyperparameters.learningRate),
+  batchSize: z.number().int().positive().default(defaultHyperparameters.batchSize),
+  validationSplit: z.number().min(0).max(0.5).default(defaultHyperparameters.validationSplit),
+  seed: z.number().int().default(defaultHyperparameters.seed),
+  loraRank: z.number().int().positive().optional(),
+  loraAlpha: z.number().positive().optional(),
+  warmupRatio: z.number().min(0).max(1).default(defaultHyperparameters.warmupRatio),
+  weightDecay: z.number().min(0).default(defaultHyperparameters.weightDecay),
+  gradientClipNorm: z.number().positive().default(defaultHyperparameters.gradientClipNorm),
+  earlyStoppingPatience: z.number().int().positive().optional(),
+  maxLength: z.number().int().positive().optional(),
+});
+
+const benchmarkDataSchema = z.strictObject({
+  benchmark: z.strictObject({
+    seed: z.number().int().default(1),
+    conditions: z.number().int().positive().optional(),
+    trainPairsPerCondition: z.number().int().positive().optional(),
+    testPairsPerCondition: z.number().int().positive().optional(),
+    vignettesPerPair: z.number().int().positive().optional(),
+    mislabeledShare: z.number().min(0).max(0.5).optional(),
+  }),
+});
+
+/** A distillation run, as `medistill run config.yaml` reads it. Strict: an unknown key is a mistake. */
+export const runConfigSchema = z.strictObject({
+  name: z.string().default('medistill-run'),
+  /** `knowledge-base` (the project's offline teacher, with the benchmark) or a model spec. */
+  teacher: z.string().min(1),
+  judge: z.string().optional(),
+  language: z.enum(['en', 'zh']).default('en'),
+  prompts: z.partialRecord(z.enum(teacherRoles), templateOverrideSchema).default({}),
+  student: z.strictObject({
+    /** A GGUF file, or `new` to make a random-weight student sized by `shape`. */
+    model: z.string().min(1),
+    shape: z
+      .strictObject({
+        layers: z.number().int().positive().default(2),
+        embeddingLength: z.number().int().positive().default(128),
+        contextLength: z.number().int().positive().default(256),
+        tokenizer: z.enum(['bpe', 'word']).default('word'),
+        seed: z.number().int().default(1),
+      })
+      .optional(),
+    engine: z.enum(['tfjs']).default('tfjs'),
+    training: hyperparametersSchema.default(() => hyperparametersSchema.parse({})),
+    stage2Training: hyperparametersSchema.optional(),
+    maxAnswerTokens: z.number().int().positive().default(256),
+  }),
+  data: z.strictObject({
+    train: z.union([z.string().min(1), benchmarkDataSchema]),
+    test: z.string().min(1).optional(),
+    format: z.string().optional(),
+    limitTrain: z.number().int().positive().optional(),
+    limitTest: z.number().int().positive().optional(),
+  }),
+  strategies: z.array(z.string()).min(1),
+  seeds: z.array(z.number().int()).min(1).default([1]),
+  /** Teacher samples per item for screening and self-consistency. */
+  samples: z.number().int().positive().default(1),
+  rounds: z.number().int().positive().default(3),
+  stage2Replay: z.boolean().default(true),
+  concurrency: z.number().int().positive().default(8),
+  parallelStrategies: z.number().int().positive().default(2),
+  budget: z.strictObject({ maxCost: z.number().positive().optional(), maxTokens: z.number().int().positive().optional() }).optional(),
+});
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** Parse a config, naming the file and the offending field. */
+export function parseRunConfig(value: unknown, file: string): RunConfig {
+  const parsed = runConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export async function readRunConfig(path: string): Promise<RunConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read run config ${path}`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  return parseRunConfig(value, path);
+}

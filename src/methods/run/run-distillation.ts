@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { Item } from '../../datasets/item.js';
+import { AbortedError, BudgetExceededError } from '../../errors.js';
+import { mapConcurrent } from '../../util/map-concurrent.js';
+import { strategyNamed } from '../strategies/registry.js';
+import type { StrategyOutcome } from '../strategies/strategy.js';
+import type { RunEvent, StudentSettings } from '../strategy-context.js';
+import type { Teacher } from '../teacher/teacher.js';
+import { type DistillationResults, summarise } from './results.js';
+import { StageCache } from './stage-cache.js';
+
+export interface DistillationSetup {
+  name: string;
+  directory: string;
+  strategies: string[];
+  seeds: number[];
+  train: Item[];
+  test: Item[];
+  teacher: Teacher;
+  student: StudentSettings;
+  concurrency: number;
+  parallelStrategies: number;
+  samples: number;
+  rounds: number;
+  stage2Replay: boolean;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Run every strategy for every seed, side by side up to `parallelStrategies` (each training runs
+ * in its own worker thread, so two strategies use both cores), then summarise with intervals and
+ * paired tests. Each (strategy, seed) keeps its work in its own directory and resumes there.
+ */
+export async function runDistillation(setup: DistillationSetup): Promise<DistillationResults> {
+  const chosen = setup.strategies.map(strategyNamed);
+  const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
+  const outcomes = new Map<string, StrategyOutcome[]>();
+  const errors = new Map<string, string>();
+  const results = await mapConcurrent(
+    jobs,
+    setup.parallelStrategies,
+    async ({ strategy, seed }) => {
+      const directory = join(setup.directory, strategy.name, `seed-${seed}`);
+      return strategy.run({
+        strategy: strategy.name,
+        seed,
+        directory,
+        stages: new StageCache(directory),
+        train: setup.train,
+        test: setup.test,
+        teacher: setup.teacher,
+        student: setup.student,
+        concurrency: setup.concurrency,
+        samples: setup.samples,
+        rounds: setup.rounds,
+        stage2Replay: setup.stage2Replay,
+        emit: (event) => setup.onEvent?.(event),
+        ...(setup.signal ? { signal: setup.signal } : {}),
+      });
+    },
+    setup.signal ? { signal: setup.signal } : {},
+  );
+  results.forEach((outcome, index) => {
+    const { strategy } = jobs[index]!;
+    if (outcome.ok) {
+      const list = outcomes.get(strategy.name) ?? [];
+      list.push(outcome.value);
+      outcomes.set(strategy.name, list);
+    } else {
+      // A spent budget or an abort is the run's to stop on; it resumes from here on rerun.
+      if (outcome.error instanceof BudgetExceededError || outcome.error instanceof AbortedError) throw outcome.error;
+      errors.set(strategy.name, outcome.error.message);
+    }
+  });
+  return summarise({
+    name: setup.name,
+    outcomes,
+    errors,
+    descriptions: new Map(chosen.map((strategy) => [strategy.name, strategy.description])),
+    seeds: setup.seeds,
+    train: setup.train,
+    test: setup.test,
+    reference: setup.strategies.includes('medthink') ? 'medthink' : setup.strategies.at(-1),
+  });
+}

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
+import type { DatasetFormat } from '../../datasets/dataset-format.js';
+import type { Item } from '../../datasets/item.js';
+import { itemPromptText } from '../../datasets/item-prompt.js';
+import { loadDataset } from '../../datasets/load-dataset.js';
+import { splitItems } from '../../datasets/split-items.js';
+import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
+import { ConfigError } from '../../errors.js';
+import { wrapTeacherModel } from '../../models/middleware/teacher-model-stack.js';
+import { createModelResolver } from '../../models/resolve-model.js';
+import { createModelFile } from '../../model/create-model.js';
+import { readGgufHeader } from '../../gguf/read-gguf.js';
+import type { RunStore } from '../../store/run-store.js';
+import { createTrainingEngine } from '../../training/create-training-engine.js';
+import { answerLine } from '../answer-format.js';
+import { strategyNamed } from '../strategies/registry.js';
+import type { StudentSettings } from '../strategy-context.js';
+import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
+import { LlmTeacher } from '../teacher/llm-teacher.js';
+import { resolveTemplates } from '../teacher/prompt-templates.js';
+import type { Teacher } from '../teacher/teacher.js';
+import { definedOnly } from '../../util/defined-only.js';
+import type { DistillationSetup } from './run-distillation.js';
+import type { RunConfig } from './run-config.js';
+
+interface RunData {
+  train: Item[];
+  test: Item[];
+  teacher?: Teacher;
+}
+
+async function loadItems(path: string, config: RunConfig): Promise<Item[]> {
+  if (!existsSync(path)) throw new ConfigError(`dataset not found: ${path}`);
+  const loaded = await loadDataset(path, config.data.format ? { format: config.data.format as DatasetFormat } : {});
+  if (loaded.items.length === 0) throw new ConfigError(`dataset ${path} has no usable items (${loaded.problems.length} problems)`);
+  return loaded.items;
+}
+
+async function runData(config: RunConfig): Promise<RunData> {
+  if (typeof config.data.train !== 'string') {
+    const benchmark = buildBenchmark(config.data.train.benchmark);
+    return { train: benchmark.train, test: benchmark.test, teacher: new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase)) };
+  }
+  const train = await loadItems(config.data.train, config);
+  if (config.data.test) return { train, test: await loadItems(config.data.test, config) };
+  const split = splitItems(train, { test: 0.2, seed: 1 });
+  return { train: split.train, test: split.test };
+}
+
+/**
+ * Everything a run needs, checked before any work starts: the data loads, the strategies exist,
+ * the student is a model, the teacher answers (a dead server fails here, not an hour in).
+ */
+export async function setupRun(config: RunConfig, directory: string, store: RunStore): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'>> {
+  for (const name of config.strategies) strategyNamed(name);
+  const data = await runData(config);
+  const train = config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train;
+  const test = config.data.limitTest ? data.test.slice(0, config.data.limitTest) : data.test;
+  const resolveModel = createModelResolver();
+  let teacher: Teacher;
+  if (config.teacher === 'knowledge-base') {
+    if (!data.teacher) throw new ConfigError('the knowledge-base teacher works only with the benchmark data (data.train: {benchmark: {...}})');
+    teacher = data.teacher;
+  } else {
+    const wrap = async (spec: string) =>
+      wrapTeacherModel(await resolveModel(spec), { store, ...(config.budget ? { budget: definedOnly(config.budget) } : {}) });
+    const model = await wrap(config.teacher);
+    await model.generate({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 });
+    teacher = new LlmTeacher({
+      model,
+      ...(config.judge ? { judge: await wrap(config.judge) } : {}),
+      templates: resolveTemplates(config.language, config.prompts),
+    });
+  }
+  const studentPath = await studentModel(config, directory, train, test);
+  const runtime = new LlamaCppRuntime();
+  const student: StudentSettings = {
+    baseModel: studentPath,
+    engine: createTrainingEngine(config.student.engine),
+    hyperparameters: definedOnly(config.student.training),
+    ...(config.student.stage2Training ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) } : {}),
+    maxAnswerTokens: config.student.maxAnswerTokens,
+    load: (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
+  };
+  return {
+    name: config.name,
+    directory,
+    strategies: config.strategies,
+    seeds: config.seeds,
+    train,
+    test,
+    teacher,
+    student,
+    concurrency: config.concurrency,
+    parallelStrategies: config.parallelStrategies,
+    samples: config.samples,
+    rounds: config.rounds,
+    stage2Replay: config.stage2Replay,
+  };
+}
+
+/** The student GGUF: the configured file (checked to be a model), or a new one made from the data's text. */
+async function studentModel(config: RunConfig, directory: string, train: Item[], test: Item[]): Promise<string> {
+  if (config.student.model !== 'new') {
+    const path = resolve(config.student.model);
+    await readGgufHeader(path);
+    return path;
+  }
+  const path = join(directory, 'student-base.gguf');
+  if (existsSync(path)) return path;
+  const shape = config.student.shape ?? { layers: 2, embeddingLength: 128, contextLength: 256, tokenizer: 'word' as const, seed: 1 };
+  const corpus = [...train, ...test].flatMap((item) => [itemPromptText(item), answerLine(item)]);
+  await createModelFile({ out: path, corpus, ...shape, embeddingLength: shape.embeddingLength });
+  return path;
+}

@@ -1,0 +1,31 @@
+import type { StrategyContext } from '../strategy-context.js';
+import { judgeReplies } from './judge-and-correct.js';
+import { type StudentPrediction, studentAnswers } from './student-answers.js';
+
+export interface Evaluation {
+  stage: string;
+  modelPath: string;
+  predictions: StudentPrediction[];
+  correct: number;
+  total: number;
+}
+
+/** The student answers the held-out test items; replies without an exact key are judged by the teacher. */
+export async function evaluateStudent(
+  context: StrategyContext,
+  stage: string,
+  modelPath: string,
+  promptPrefix = '',
+): Promise<Evaluation> {
+  const predictions = await studentAnswers(context, `${stage}.evaluate`, modelPath, context.test, promptPrefix);
+  const needJudge = context.test.filter((item, index) => predictions[index]?.correct === undefined);
+  if (needJudge.length > 0) {
+    const { wrong, failures } = await judgeReplies(context, `${stage}.evaluate-judge`, needJudge, predictions);
+    const wrongIds = new Set([...wrong.map((prediction) => prediction.itemId), ...failures.map((failure) => failure.itemId)]);
+    for (const prediction of predictions) {
+      if (prediction.correct === undefined) prediction.correct = !wrongIds.has(prediction.itemId);
+    }
+  }
+  const correct = predictions.filter((prediction) => prediction.correct === true).length;
+  return { stage, modelPath, predictions, correct, total: predictions.length };
+}

@@ -1,0 +1,68 @@
+import type { Item } from '../../datasets/item.js';
+import { itemPromptText } from '../../datasets/item-prompt.js';
+import { mapConcurrent } from '../../util/map-concurrent.js';
+import { isCorrectByMatch, studentAnswer } from '../answer-format.js';
+import type { StrategyContext } from '../strategy-context.js';
+
+export interface StudentPrediction {
+  itemId: string;
+  reply: string;
+  /** The extracted answer (option key, yes/no/maybe, or text); null when none could be read. */
+  answer: string | null;
+  /** Correct by exact match where the item allows it; open-ended items are decided by the judge later. */
+  correct: boolean | undefined;
+  error?: string;
+}
+
+/**
+ * The student answers items greedily (probe on training items, evaluation on test items). The
+ * prompt is the same text the student was trained on, plus a task prefix where the strategy uses one.
+ */
+export function studentAnswers(
+  context: StrategyContext,
+  stage: string,
+  modelPath: string,
+  items: readonly Item[],
+  promptPrefix = '',
+): Promise<StudentPrediction[]> {
+  return context.stages.run(stage, async () => {
+    const base = { strategy: context.strategy, seed: context.seed, stage };
+    context.emit({ type: 'stage-start', ...base, total: items.length });
+    const model = await context.student.load(modelPath);
+    let done = 0;
+    let failed = 0;
+    try {
+      const outcomes = await mapConcurrent(
+        items,
+        context.concurrency,
+        async (item) => {
+          const response = await model.generate({
+            messages: [{ role: 'user', content: `${promptPrefix}${itemPromptText(item)}` }],
+            maxTokens: context.student.maxAnswerTokens,
+            temperature: 0,
+          });
+          return response.choices[0]?.text ?? '';
+        },
+        {
+          ...(context.signal ? { signal: context.signal } : {}),
+          onSettled: (outcome) => {
+            if (outcome.ok) done++;
+            else failed++;
+            context.emit({ type: 'stage-progress', ...base, done, failed, total: items.length });
+          },
+        },
+      );
+      const predictions = outcomes.map((outcome, index): StudentPrediction => {
+        const item = items[index]!;
+        if (!outcome.ok) return { itemId: item.id, reply: '', answer: null, correct: false, error: outcome.error.message };
+        const answer = studentAnswer(item, outcome.value);
+        return { itemId: item.id, reply: outcome.value, answer, correct: isCorrectByMatch(item, answer) };
+      });
+      const right = predictions.filter((prediction) => prediction.correct === true).length;
+      context.emit({ type: 'stage-end', ...base, summary: `${right}/${items.length} correct by match` });
+      return predictions;
+    } finally {
+      await model.close?.();
+    }
+  });
+}

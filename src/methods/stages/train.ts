@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TrainingError } from '../../errors.js';
+import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
+import { writeFileAtomically } from '../../util/atomic-write.js';
+import type { StrategyContext } from '../strategy-context.js';
+import { type TrainingExample, toJsonLines } from '../training-examples.js';
+
+export interface TrainStageResult {
+  modelPath: string;
+  dataPath: string;
+  examples: number;
+  history: TrainingProgress[];
+}
+
+/**
+ * Write the stage's training set (kept in the run directory for audit) and train the student on
+ * it, starting from `baseModel`. A finished stage is not retrained on rerun; an interrupted one
+ * resumes from its last epoch checkpoint.
+ */
+export function trainStage(
+  context: StrategyContext,
+  stage: string,
+  examples: readonly TrainingExample[],
+  baseModel: string,
+  hyperparameters: TrainingHyperparameters = context.student.hyperparameters,
+): Promise<TrainStageResult> {
+  return context.stages.run(`${stage}.train`, async () => {
+    if (examples.length === 0) throw new TrainingError(`${context.strategy}: the ${stage} training set is empty`);
+    const dataPath = join(context.directory, `${stage}.train.jsonl`);
+    const modelPath = join(context.directory, `${stage}.gguf`);
+    await mkdir(context.directory, { recursive: true });
+    await writeFileAtomically(dataPath, toJsonLines(examples));
+    const base = { strategy: context.strategy, seed: context.seed, stage };
+    context.emit({ type: 'stage-start', ...base, total: examples.length });
+    const result = await context.student.engine.train(
+      {
+        baseModel,
+        dataPath,
+        outputPath: modelPath,
+        checkpointDir: join(context.directory, 'checkpoints', stage),
+        hyperparameters: { ...hyperparameters, seed: hyperparameters.seed + context.seed },
+      },
+      {
+        resume: true,
+        ...(context.signal ? { signal: context.signal } : {}),
+        onProgress: (progress) => context.emit({ type: 'training', ...base, progress }),
+      },
+    );
+    if (!existsSync(result.modelPath)) throw new TrainingError(`${stage}: the engine wrote no model at ${result.modelPath}`);
+    const last = result.history.at(-1);
+    context.emit({
+      type: 'stage-end',
+      ...base,
+      summary: `${examples.length} examples, validation loss ${last?.validationLoss?.toFixed(3) ?? 'n/a'}`,
+    });
+    return { modelPath: result.modelPath, dataPath, examples: examples.length, history: result.history };
+  });
+}
