@@ -38,6 +38,10 @@ export const runConfigSchema = z.strictObject({
   teacher: z.string().min(1),
   judge: z.string().optional(),
   language: z.enum(['en', 'zh']).default('en'),
+  /** Ask the teacher for JSON against a schema per role (constrained decoding) instead of free text. */
+  structuredOutput: z.boolean().default(false),
+  /** Caps on each teacher reply: tokens generated, and in structured mode characters of reasoning. */
+  teacherLimits: z.strictObject({ maxTokens: z.number().int().positive().default(1024), maxCharacters: z.number().int().positive().default(4000) }).default({ maxTokens: 1024, maxCharacters: 4000 }),
   prompts: z.partialRecord(z.enum(teacherRoles), templateOverrideSchema).default({}),
   student: z.strictObject({
     /** A GGUF file, or `new` to make a random-weight student sized by `shape`. */
@@ -68,7 +72,8 @@ export const runConfigSchema = z.strictObject({
   /** Teacher samples per item for screening and self-consistency. */
   samples: z.number().int().positive().default(1),
   rounds: z.number().int().positive().default(3),
-  stage2Replay: z.boolean().default(true),
+  /** Mix stage-1 examples the student already answers right into stage 2 (MedThink itself trains on the corrections alone). */
+  stage2Replay: z.boolean().default(false),
   concurrency: z.number().int().positive().default(8),
   parallelStrategies: z.number().int().positive().default(2),
   budget: z.strictObject({ maxCost: z.number().positive().optional(), maxTokens: z.number().int().positive().optional() }).optional(),

@@ -72,6 +72,9 @@ export async function setupRun(config: RunConfig, directory: string, store: RunS
       model,
       ...(config.judge ? { judge: await wrap(config.judge) } : {}),
       templates: resolveTemplates(config.language, config.prompts),
+      structured: config.structuredOutput,
+      maxTokens: config.teacherLimits.maxTokens,
+      maxReplyCharacters: config.teacherLimits.maxCharacters,
     });
   }
   const studentPath = await studentModel(config, directory, train, test);

@@ -3,9 +3,12 @@ import { referenceAnswerText } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
 import { extractChoice } from '../../eval/extract-choice.js';
 import type { LanguageModel } from '../../models/language-model.js';
+import { withContext } from '../../models/middleware/call-context.js';
 import { answerText } from '../answer-format.js';
 import { type PromptTemplate, type TeacherRole, fillTemplate } from './prompt-templates.js';
 import { checkCorrection, checkExplanation, parseJudgement } from './reply-parsers.js';
+import { roleSchema, structuredToText } from './structured-replies.js';
+import { z } from 'zod';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 export interface LlmTeacherOptions {
@@ -18,6 +21,10 @@ export interface LlmTeacherOptions {
   maxTokens?: number;
   /** Sampling temperature for k-sample screening and self-consistency. */
   sampleTemperature?: number;
+  /** Ask for JSON against a schema per role (constrained decoding on the server) instead of free text. */
+  structured?: boolean;
+  /** In structured mode, the longest reasoning a reply may hold (a cost cap; default 4000 characters). */
+  maxReplyCharacters?: number;
 }
 
 /** A teacher played by an LLM through the versioned prompt templates; replies are checked and retried. */
@@ -49,16 +56,25 @@ export class LlmTeacher implements Teacher {
       const sample = settings.sample ?? 0;
       // A retry or a further sample must be a different request, or the cache would replay the same reply.
       const varied = attempt > 0 || sample > 0;
+      const schema = this.options.structured ? roleSchema(role, item, this.options.maxReplyCharacters) : undefined;
       const response = await (settings.model ?? this.options.model).generate({
         messages: [
           { role: 'system', content: `${template.system}` },
           { role: 'user', content: user },
         ],
-        maxTokens: settings.maxTokens ?? this.options.maxTokens ?? 1024,
+        // A structured judge writes JSON, not one token.
+        maxTokens: schema ? (this.options.maxTokens ?? 1024) : (settings.maxTokens ?? this.options.maxTokens ?? 1024),
         temperature: varied ? (this.options.sampleTemperature ?? 0.7) : 0,
         seed: sample * 1000 + attempt,
-      });
-      const reply = response.choices[0]?.text ?? '';
+        ...(schema ? { jsonSchema: z.toJSONSchema(schema) as Record<string, unknown> } : {}),
+        // The run store logs each call with the role and item it served.
+      }, withContext(undefined, { stage: role, itemId: item.id }));
+      const raw = response.choices[0]?.text ?? '';
+      const reply = schema ? structuredReply(role, item, schema, raw) : raw;
+      if (reply === undefined) {
+        problem = `reply is not JSON matching the ${role} schema: ${raw.slice(0, 120)}`;
+        continue;
+      }
       const failure = check(reply);
       if (failure === undefined) return reply.trim();
       problem = failure;
@@ -121,4 +137,15 @@ export function parseFinalAnswer(item: Item, reply: string): string | null {
     return word ? word[1]!.toLowerCase() : null;
   }
   return text && text.length > 0 ? text : null;
+}
+
+function structuredReply(role: TeacherRole, item: Item, schema: z.ZodType, raw: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? structuredToText(role, item, parsed.data as Record<string, unknown>) : undefined;
 }

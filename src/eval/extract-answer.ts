@@ -1,0 +1,31 @@
+import type { Item } from '../datasets/item.js';
+import { extractChoice } from './extract-choice.js';
+import { extractFinalAnswerText } from './extract-text.js';
+import { extractYesNoMaybe } from './extract-yes-no-maybe.js';
+
+export {
+  type ChoiceExtraction,
+  explainChoiceExtraction,
+  extractChoice,
+  optionNamedBy,
+} from './extract-choice.js';
+export { extractFinalAnswerText, normalizeAnswerText } from './extract-text.js';
+export { extractYesNoMaybe, type YesNoMaybe } from './extract-yes-no-maybe.js';
+
+/**
+ * The answer a free-text reply gives to an item, in the item's own terms: an option key for
+ * multiple choice, yes/no/maybe for PubMedQA-style items, the stated answer text for open-ended
+ * ones. Null when nothing can be extracted; callers count that as wrong, never skip it.
+ */
+export function extractAnswer(output: string, item: Item): string | null {
+  switch (item.kind) {
+    case 'multiple-choice':
+      return extractChoice(output, item.options);
+    case 'yes-no-maybe':
+      return extractYesNoMaybe(output);
+    case 'open-ended': {
+      const text = extractFinalAnswerText(output);
+      return text.length > 0 ? text : null;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runMedistill } from '../support/cli.js';
+import { createModel } from '../../src/model/create-model.js';
+import { writeLlamaModel } from '../../src/model/llama-model-file.js';
+import { type RunningLlamaServer, startLlamaServer } from '../support/llama-server.js';
+import { temporaryDirectory } from '../support/paths.js';
+
+const questions = [
+  ['What is first-line treatment of acute cholangitis?', 'biliary drainage and antibiotics'],
+  ['Which test confirms celiac disease?', 'duodenal biopsy'],
+  ['What treats Wilson disease?', 'penicillamine'],
+  ['What treats Helicobacter pylori ulcer?', 'triple therapy'],
+  ['Which antibody marks autoimmune hepatitis?', 'anti-smooth muscle antibody'],
+  ['What treats hepatic encephalopathy?', 'lactulose'],
+  ['What treats primary biliary cholangitis?', 'ursodeoxycholic acid'],
+  ['What treats variceal bleeding?', 'band ligation'],
+];
+
+/**
+ * MedThink with a real OpenAI-compatible server as teacher and judge (llama-server serving a tiny
+ * random model): answer quality is irrelevant, what matters is that every teacher role goes
+ * through the server, is recorded in the run store, and the run finishes with its results.
+ */
+describe('MedThink with an LLM teacher over HTTP', () => {
+  let server: RunningLlamaServer;
+  beforeAll(async () => {
+    // A random model emits arbitrary bytes, and llama-server refuses replies that are not valid
+    // UTF-8. Silencing the byte tokens above 0x7F (ids 128-255 in our vocabularies, tied to the
+    // output) keeps the tiny teacher's replies ASCII; what they say is still noise.
+    const teacher = createModel({ corpus: questions.flat(), layers: 1, embeddingLength: 64, contextLength: 2048, seed: 5 });
+    const embeddings = teacher.weights.get('token_embd.weight')!;
+    embeddings.data.fill(0, 128 * 64, 256 * 64);
+    const modelPath = join(await temporaryDirectory(), 'teacher.gguf');
+    await writeLlamaModel(modelPath, teacher);
+    server = await startLlamaServer({ modelPath, parallel: 4, contextSize: 8192 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('runs every teacher role through llama-server and records every call', async () => {
+    const dir = await temporaryDirectory();
+    const lines = (pairs: string[][]) =>
+      pairs.map(([question, answer]) => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] })).join('\n');
+    await writeFile(join(dir, 'train.jsonl'), `${lines(questions.slice(0, 6))}\n`);
+    await writeFile(join(dir, 'test.jsonl'), `${lines(questions.slice(6))}\n`);
+    const config = {
+      name: 'llm-teacher',
+      // llama-server takes the schema as its own `json_schema` field (its chat `response_format` fails on a homemade template).
+      teacher: `llama-server:${server.baseUrl}#tiny`,
+      structuredOutput: true,
+      // A random model fills every string to its limit: keep replies short.
+      teacherLimits: { maxTokens: 256, maxCharacters: 60 },
+      student: {
+        model: 'new',
+        shape: { layers: 1, embeddingLength: 32, contextLength: 512, tokenizer: 'bpe' },
+        training: { epochs: 1, batchSize: 4, validationSplit: 0 },
+        maxAnswerTokens: 24,
+      },
+      data: { train: join(dir, 'train.jsonl'), test: join(dir, 'test.jsonl') },
+      strategies: ['medthink'],
+      concurrency: 4,
+    };
+    const configPath = join(dir, 'run.yaml');
+    await writeFile(configPath, stringify(config));
+    const out = join(dir, 'run');
+    const result = await runMedistill(['run', configPath, '--out', out, '--json']);
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code, result.stderr).toBe(0);
+    const printed = JSON.parse(result.stdout) as { strategies: { strategy: string; n: number; error?: string }[] };
+    const medthink = printed.strategies.find((entry) => entry.strategy === 'medthink')!;
+    expect(medthink.error).toBeUndefined();
+    expect(medthink.n).toBe(2);
+
+    const database = new BetterSqlite3(join(out, 'run.sqlite'), { readonly: true });
+    const requests = database.prepare('SELECT request_json FROM calls WHERE response_json IS NOT NULL').all() as { request_json: string }[];
+    const stages = database.prepare('SELECT DISTINCT stage FROM calls').all() as { stage: string }[];
+    expect(stages.map((row) => row.stage)).toEqual(expect.arrayContaining(['answer', 'correct', 'explain', 'judge']));
+    database.close();
+    const systemPrompts = new Set(requests.map((row) => (JSON.parse(row.request_json) as { request: { messages: { content: string }[] } }).request.messages[0]!.content));
+    // Each role's template has its own system prompt: answer (screen), judge, explain, correct.
+    expect([...systemPrompts].some((text) => text.includes('answering medical exam questions'))).toBe(true);
+    expect([...systemPrompts].some((text) => text.includes('grade answers'))).toBe(true);
+    expect([...systemPrompts].some((text) => text.includes('teaches the domain knowledge'))).toBe(true);
+    expect([...systemPrompts].some((text) => text.includes('correcting a student'))).toBe(true);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { results: { strategies: unknown[] } };
+    expect(results.results.strategies).toHaveLength(1);
+
+    // A rerun resumes: every teacher call is served from the store, none reaches the server again.
+    const before = await server.metrics();
+    const again = await runMedistill(['run', configPath, '--out', out, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const after = await server.metrics();
+    // Every completion the server ran adds to its prompt-token counter; a cached rerun adds nothing.
+    expect(before.prompt_tokens_total).toBeGreaterThan(0);
+    expect(after.prompt_tokens_total).toBe(before.prompt_tokens_total);
+    expect(JSON.parse(again.stdout)).toEqual(printed);
+  });
+});
