@@ -31,6 +31,8 @@ function exitCodeFor(error: unknown): number {
     if (process.env.MEDISTILL_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
     return 2;
   }
-  process.stderr.write(`medistill: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `medistill: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 1;
 }

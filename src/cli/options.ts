@@ -5,13 +5,18 @@ export function integerFlag(flag: string, { min = Number.NEGATIVE_INFINITY } = {
   return (value: string): number => {
     const parsed = Number(value);
     if (!Number.isInteger(parsed) || parsed < min) {
-      throw new ConfigError(`${flag} must be an integer${min > Number.NEGATIVE_INFINITY ? ` >= ${min}` : ''}, got "${value}"`);
+      throw new ConfigError(
+        `${flag} must be an integer${min > Number.NEGATIVE_INFINITY ? ` >= ${min}` : ''}, got "${value}"`,
+      );
     }
     return parsed;
   };
 }
 
-export function numberFlag(flag: string, { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = {}) {
+export function numberFlag(
+  flag: string,
+  { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = {},
+) {
   return (value: string): number => {
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed < min || parsed > max) {

@@ -13,7 +13,13 @@ export function resultsJson(results: DistillationResults) {
       meanAccuracy: strategy.meanAccuracy,
       ci95: strategy.ci95,
       n: strategy.seeds.reduce((sum, seed) => sum + seed.total, 0),
-      seeds: strategy.seeds.map((seed) => ({ seed: seed.seed, accuracy: seed.accuracy, ci95: seed.ci95, stages: seed.stages, counts: seed.counts })),
+      seeds: strategy.seeds.map((seed) => ({
+        seed: seed.seed,
+        accuracy: seed.accuracy,
+        ci95: seed.ci95,
+        stages: seed.stages,
+        counts: seed.counts,
+      })),
       ...(strategy.error ? { error: strategy.error } : {}),
     })),
     comparisons: results.comparisons,
@@ -29,8 +35,12 @@ export function printResultsTable(
 ): void {
   printLine();
   if (benchmark) {
-    printLine(`Held-out test: ${benchmark.testItems} vignettes whose finding combinations never occur in training.`);
-    printLine(`Chance ${percent(benchmark.chance)}; a one-finding shortcut would score ${percent(benchmark.singleFindingShortcut)}.`);
+    printLine(
+      `Held-out test: ${benchmark.testItems} vignettes whose finding combinations never occur in training.`,
+    );
+    printLine(
+      `Chance ${percent(benchmark.chance)}; a one-finding shortcut would score ${percent(benchmark.singleFindingShortcut)}.`,
+    );
   } else {
     printLine(`Test: ${results.testItems} items; training: ${results.trainItems} items.`);
   }
@@ -43,13 +53,18 @@ export function printResultsTable(
     }
     const first = strategy.seeds[0];
     const notes: string[] = [];
-    if (first?.counts.droppedByScreening !== undefined) notes.push(`${first.counts.droppedByScreening} dropped by screening`);
-    if (first?.counts.stage2ErrorItems !== undefined) notes.push(`${first.counts.stage2ErrorItems} stage-2 error items`);
-    if (first && first.stages.length > 1) notes.push(first.stages.map((stage) => `${stage.stage} ${percent(stage.accuracy)}`).join(', '));
+    if (first?.counts.droppedByScreening !== undefined)
+      notes.push(`${first.counts.droppedByScreening} dropped by screening`);
+    if (first?.counts.stage2ErrorItems !== undefined)
+      notes.push(`${first.counts.stage2ErrorItems} stage-2 error items`);
+    if (first && first.stages.length > 1)
+      notes.push(first.stages.map((stage) => `${stage.stage} ${percent(stage.accuracy)}`).join(', '));
     const failed = strategy.seeds.reduce((sum, seed) => sum + seed.failedItems.length, 0);
     if (failed > 0) notes.push(`${failed} teacher failures`);
     const interval = `[${percent(strategy.ci95[0])}, ${percent(strategy.ci95[1])}]`;
-    printLine(`${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`);
+    printLine(
+      `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`,
+    );
   }
   if (results.comparisons.length > 0) printLine();
   for (const comparison of results.comparisons) {
@@ -61,5 +76,7 @@ export function printResultsTable(
     );
   }
   printLine();
-  printLine(`Run directory: ${directory} (results.json, training sets, models, predictions). ${formatDuration(elapsedMs)} in all.`);
+  printLine(
+    `Run directory: ${directory} (results.json, training sets, models, predictions). ${formatDuration(elapsedMs)} in all.`,
+  );
 }

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Benchmark, buildBenchmark, KnowledgeTeacher, singleFindingShortcutAccuracy } from '../benchmark/index.js';
+import {
+  type Benchmark,
+  buildBenchmark,
+  KnowledgeTeacher,
+  singleFindingShortcutAccuracy,
+} from '../benchmark/index.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
@@ -13,7 +18,7 @@ import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
-import { writeFileAtomically } from '../util/atomic-write.js';
+import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
 
 export interface DemoOptions {
@@ -27,7 +32,14 @@ export interface DemoOptions {
 
 export interface DemoSummary {
   directory: string;
-  benchmark: { trainItems: number; testItems: number; mislabeled: number; conditions: number; singleFindingShortcut: number; chance: number };
+  benchmark: {
+    trainItems: number;
+    testItems: number;
+    mislabeled: number;
+    conditions: number;
+    singleFindingShortcut: number;
+    chance: number;
+  };
   student: { path: string; parameters: number; vocabSize: number; contextLength: number };
   results: DistillationResults;
   elapsedMs: number;
@@ -38,7 +50,12 @@ export interface DemoSummary {
  * token: vignettes with their options, and every teacher role's output on the training items.
  */
 async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<string[]> {
-  const texts = [...benchmark.corpus, STEP_BY_STEP_PREFIX.label, STEP_BY_STEP_PREFIX.rationale, 'In summary :'];
+  const texts = [
+    ...benchmark.corpus,
+    STEP_BY_STEP_PREFIX.label,
+    STEP_BY_STEP_PREFIX.rationale,
+    'In summary :',
+  ];
   for (const item of [...benchmark.train, ...benchmark.test]) {
     texts.push(itemPromptText(item), ...item.options.map((option) => answerLine(item, option.key)));
   }
@@ -89,7 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     `benchmark: ${benchmark.train.length} training vignettes (${benchmark.mislabeledIds.size} deliberately mislabeled), ${benchmark.test.length} test vignettes with unseen finding combinations`,
   );
   const runtime = new LlamaCppRuntime();
-  const results = await runDistillation({
+  const { results, report } = await runDistillation({
     name: options.quick ? 'demo-quick' : 'demo',
     directory: options.directory,
     strategies: settings.strategies,
@@ -109,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     parallelStrategies: 2,
     samples: 1,
     rounds: 3,
-    stage2Replay: true,
+    stage2Replay: false,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -132,6 +149,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     results,
     elapsedMs: performance.now() - started,
   };
-  await writeFileAtomically(join(options.directory, 'results.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  await writeRunOutputs(
+    options.directory,
+    { ...summary },
+    {
+      ...report,
+      baselines: [
+        { name: 'chance', accuracy: 0.25 },
+        { name: 'one-finding shortcut', accuracy: summary.benchmark.singleFindingShortcut },
+      ],
+    },
+  );
   return summary;
 }

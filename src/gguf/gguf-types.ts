@@ -28,7 +28,11 @@ export type GgufScalar = number | bigint | boolean | string;
 /** A metadata value with its declared GGUF type (arrays carry their element type). */
 export type GgufMetadataValue =
   | { type: Exclude<GgufValueType, GgufValueType.Array>; value: GgufScalar }
-  | { type: GgufValueType.Array; elementType: Exclude<GgufValueType, GgufValueType.Array>; value: GgufScalar[] };
+  | {
+      type: GgufValueType.Array;
+      elementType: Exclude<GgufValueType, GgufValueType.Array>;
+      value: GgufScalar[];
+    };
 
 export type GgufMetadata = Map<string, GgufMetadataValue>;
 

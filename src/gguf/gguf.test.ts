@@ -76,11 +76,17 @@ describe('GGUF', () => {
     await expect(readGgufHeader(cut)).rejects.toThrow(/cut\.gguf: unexpected end of file/);
     // A file whose header is whole but whose tensor data is cut short.
     const withTensor = join(dir, 'tensor.gguf');
-    await writeGguf(withTensor, new Map(), [{ name: 'w', shape: [64], data: new Float32Array(64), type: GgmlType.F32 }]);
+    await writeGguf(withTensor, new Map(), [
+      { name: 'w', shape: [64], data: new Float32Array(64), type: GgmlType.F32 },
+    ]);
     const tensorBytes = await readFile(withTensor);
     const cutData = join(dir, 'cut-data.gguf');
     await writeFile(cutData, tensorBytes.subarray(0, tensorBytes.length - 16));
-    await expect(readGgufHeader(cutData)).rejects.toThrow(/cut-data\.gguf: tensor w extends past the end of the file/);
-    await expect(readGgufHeader(join(dir, 'absent.gguf'))).rejects.toThrow(/absent\.gguf: cannot open model file/);
+    await expect(readGgufHeader(cutData)).rejects.toThrow(
+      /cut-data\.gguf: tensor w extends past the end of the file/,
+    );
+    await expect(readGgufHeader(join(dir, 'absent.gguf'))).rejects.toThrow(
+      /absent\.gguf: cannot open model file/,
+    );
   });
 });

@@ -30,7 +30,9 @@ class FileCursor {
 
   async take(length: number): Promise<Buffer> {
     if (this.position + length > this.size) {
-      throw new ModelFormatError(`unexpected end of file at byte ${this.position} (truncated GGUF?)`, { file: this.path });
+      throw new ModelFormatError(`unexpected end of file at byte ${this.position} (truncated GGUF?)`, {
+        file: this.path,
+      });
     }
     const end = this.position + length;
     if (this.position < this.bufferStart || end > this.bufferStart + this.buffer.length) {
@@ -57,7 +59,12 @@ class FileCursor {
   }
 }
 
-async function readScalar(cursor: FileCursor, type: GgufValueType, key: string, path: string): Promise<GgufScalar> {
+async function readScalar(
+  cursor: FileCursor,
+  type: GgufValueType,
+  key: string,
+  path: string,
+): Promise<GgufScalar> {
   switch (type) {
     case GgufValueType.Uint8:
       return (await cursor.take(1)).readUInt8(0);
@@ -90,7 +97,8 @@ async function readScalar(cursor: FileCursor, type: GgufValueType, key: string, 
 
 async function readValue(cursor: FileCursor, key: string, path: string): Promise<GgufMetadataValue> {
   const type = (await cursor.u32()) as GgufValueType;
-  if (type !== GgufValueType.Array) return { type, value: await readScalar(cursor, type, key, path) } as GgufMetadataValue;
+  if (type !== GgufValueType.Array)
+    return { type, value: await readScalar(cursor, type, key, path) } as GgufMetadataValue;
   const elementType = (await cursor.u32()) as Exclude<GgufValueType, GgufValueType.Array>;
   const count = Number(await cursor.u64());
   const value: GgufScalar[] = new Array(count);
@@ -113,7 +121,8 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       throw new ModelFormatError('not a GGUF file (missing "GGUF" magic)', { file: path });
     }
     const version = await cursor.u32();
-    if (version < 2 || version > 3) throw new ModelFormatError(`unsupported GGUF version ${version}`, { file: path });
+    if (version < 2 || version > 3)
+      throw new ModelFormatError(`unsupported GGUF version ${version}`, { file: path });
     const tensorCount = Number(await cursor.u64());
     const kvCount = Number(await cursor.u64());
     const metadata: GgufMetadata = new Map();
@@ -132,14 +141,20 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
       tensors.push({ name, shape, type, offset });
     }
     const alignmentEntry = metadata.get('general.alignment');
-    const alignment = alignmentEntry && typeof alignmentEntry.value === 'number' ? alignmentEntry.value : GGUF_DEFAULT_ALIGNMENT;
+    const alignment =
+      alignmentEntry && typeof alignmentEntry.value === 'number'
+        ? alignmentEntry.value
+        : GGUF_DEFAULT_ALIGNMENT;
     const dataOffset = Math.ceil(cursor.position / alignment) * alignment;
     for (const tensor of tensors) {
       const bytes = tensorByteSize(tensor);
       if (bytes !== undefined && dataOffset + Number(tensor.offset) + bytes > size) {
-        throw new ModelFormatError(`tensor ${tensor.name} extends past the end of the file (truncated download?)`, {
-          file: path,
-        });
+        throw new ModelFormatError(
+          `tensor ${tensor.name} extends past the end of the file (truncated download?)`,
+          {
+            file: path,
+          },
+        );
       }
     }
     return { version, metadata, tensors, alignment, dataOffset };
@@ -160,7 +175,11 @@ export function elementCount(shape: number[]): number {
 }
 
 /** Read F32 or F16 tensors as Float32Arrays; quantized types are refused with a clear message. */
-export async function readGgufTensors(path: string, header: GgufHeader, names?: Set<string>): Promise<Map<string, Float32Array>> {
+export async function readGgufTensors(
+  path: string,
+  header: GgufHeader,
+  names?: Set<string>,
+): Promise<Map<string, Float32Array>> {
   const handle = await open(path, 'r');
   try {
     const result = new Map<string, Float32Array>();

@@ -96,14 +96,19 @@ function tensorBytes(tensor: GgufTensorToWrite): Buffer {
     return Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
   }
   const out = Buffer.alloc(tensor.data.length * 2);
-  for (let i = 0; i < tensor.data.length; i++) out.writeUInt16LE(float32ToFloat16Bits(tensor.data[i]!), i * 2);
+  for (let i = 0; i < tensor.data.length; i++)
+    out.writeUInt16LE(float32ToFloat16Bits(tensor.data[i]!), i * 2);
   return out;
 }
 
 const align = (value: number, alignment: number): number => Math.ceil(value / alignment) * alignment;
 
 /** Write a GGUF v3 file atomically (temporary name, then rename). */
-export async function writeGguf(path: string, metadata: GgufMetadata, tensors: GgufTensorToWrite[]): Promise<void> {
+export async function writeGguf(
+  path: string,
+  metadata: GgufMetadata,
+  tensors: GgufTensorToWrite[],
+): Promise<void> {
   const alignment = GGUF_DEFAULT_ALIGNMENT;
   const header = new ByteSink();
   header.u32(GGUF_MAGIC);
@@ -119,7 +124,9 @@ export async function writeGguf(path: string, metadata: GgufMetadata, tensors: G
   for (const tensor of tensors) {
     const expected = tensor.shape.reduce((a, b) => a * b, 1);
     if (expected !== tensor.data.length) {
-      throw new Error(`tensor ${tensor.name}: shape [${tensor.shape}] needs ${expected} values, got ${tensor.data.length}`);
+      throw new Error(
+        `tensor ${tensor.name}: shape [${tensor.shape}] needs ${expected} values, got ${tensor.data.length}`,
+      );
     }
     header.string(tensor.name);
     header.u32(tensor.shape.length);

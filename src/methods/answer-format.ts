@@ -31,7 +31,10 @@ export function answerLine(item: Item, key?: string): string {
 export function lastAnswerText(reply: string): string | undefined {
   const index = reply.lastIndexOf(ANSWER_PREFIX);
   if (index < 0) return undefined;
-  const rest = reply.slice(index + ANSWER_PREFIX.length).split('\n')[0]!.trim();
+  const rest = reply
+    .slice(index + ANSWER_PREFIX.length)
+    .split('\n')[0]!
+    .trim();
   return rest.length > 0 ? rest.replace(/[.。]+$/, '') : undefined;
 }
 

@@ -1,13 +1,25 @@
 import type { Item } from '../datasets/item.js';
 import type { LanguageModel } from '../models/language-model.js';
-import type { TrainingEngine, TrainingHyperparameters, TrainingProgress } from '../training/training-engine.js';
+import type {
+  TrainingEngine,
+  TrainingHyperparameters,
+  TrainingProgress,
+} from '../training/training-engine.js';
 import type { StageCache } from './run/stage-cache.js';
 import type { Teacher } from './teacher/teacher.js';
 
 /** What a running strategy reports; the CLI turns these into progress lines. */
 export type RunEvent =
   | { type: 'stage-start'; strategy: string; seed: number; stage: string; total?: number }
-  | { type: 'stage-progress'; strategy: string; seed: number; stage: string; done: number; failed: number; total: number }
+  | {
+      type: 'stage-progress';
+      strategy: string;
+      seed: number;
+      stage: string;
+      done: number;
+      failed: number;
+      total: number;
+    }
   | { type: 'stage-end'; strategy: string; seed: number; stage: string; summary: string }
   | { type: 'training'; strategy: string; seed: number; stage: string; progress: TrainingProgress };
 

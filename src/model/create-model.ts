@@ -40,7 +40,8 @@ export function createModel(options: CreateModelOptions): LlamaModel {
     throw new ConfigError(`embedding length ${embeddingLength} is not divisible by ${heads} heads`);
   }
   const kvHeads = options.kvHeads ?? heads;
-  if (heads % kvHeads !== 0) throw new ConfigError(`${heads} heads are not divisible by ${kvHeads} key/value heads`);
+  if (heads % kvHeads !== 0)
+    throw new ConfigError(`${heads} heads are not divisible by ${kvHeads} key/value heads`);
   const tokenizer = trainTokenizer([...options.corpus, ...TEMPLATE_WORDS], {
     kind: options.tokenizer ?? 'bpe',
     vocabSize: options.vocabSize ?? 2048,

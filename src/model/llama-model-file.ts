@@ -1,5 +1,11 @@
 import { ModelFormatError } from '../errors.js';
-import { type GgufMetadata, GgmlType, type GgufTensorToWrite, gguf, metadataValue } from '../gguf/gguf-types.js';
+import {
+  type GgufMetadata,
+  GgmlType,
+  type GgufTensorToWrite,
+  gguf,
+  metadataValue,
+} from '../gguf/gguf-types.js';
 import { readGgufHeader, readGgufTensors } from '../gguf/read-gguf.js';
 import { writeGguf } from '../gguf/write-gguf.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -19,7 +25,11 @@ export type WeightStorageType = 'f32' | 'f16';
 const ARCHITECTURE = 'llama';
 
 /** The `llama.*` hyperparameters from GGUF metadata, or a ModelFormatError naming the key. */
-export function llamaConfigFromMetadata(metadata: GgufMetadata, file: string, hasOutputTensor: boolean): LlamaConfig {
+export function llamaConfigFromMetadata(
+  metadata: GgufMetadata,
+  file: string,
+  hasOutputTensor: boolean,
+): LlamaConfig {
   const architecture = metadataValue(metadata, 'general.architecture');
   if (architecture !== ARCHITECTURE) {
     throw new ModelFormatError(
@@ -31,7 +41,10 @@ export function llamaConfigFromMetadata(metadata: GgufMetadata, file: string, ha
     const value = metadataValue(metadata, `${ARCHITECTURE}.${key}`);
     if (typeof value === 'number') return value;
     if (fallback !== undefined) return fallback;
-    throw new ModelFormatError('missing or invalid hyperparameter', { file, field: `${ARCHITECTURE}.${key}` });
+    throw new ModelFormatError('missing or invalid hyperparameter', {
+      file,
+      field: `${ARCHITECTURE}.${key}`,
+    });
   };
   const tokens = metadataValue(metadata, 'tokenizer.ggml.tokens');
   const headCount = number('attention.head_count');
@@ -60,7 +73,9 @@ export async function readLlamaModel(path: string): Promise<LlamaModel> {
     const tensor = byName.get(name);
     if (!tensor) throw new ModelFormatError(`missing tensor ${name}`, { file: path });
     if (tensor.shape.join(',') !== shape.join(',')) {
-      throw new ModelFormatError(`tensor ${name} has shape [${tensor.shape}], expected [${shape}]`, { file: path });
+      throw new ModelFormatError(`tensor ${name} has shape [${tensor.shape}], expected [${shape}]`, {
+        file: path,
+      });
     }
   }
   const data = await readGgufTensors(path, header, new Set(expected.keys()));
@@ -87,7 +102,8 @@ export function llamaMetadata(model: Omit<LlamaModel, 'weights'>, storage: Weigh
   const { config } = model;
   const metadata: GgufMetadata = new Map();
   metadata.set('general.architecture', gguf.string(ARCHITECTURE));
-  for (const [key, value] of Object.entries(model.general)) metadata.set(`general.${key}`, gguf.string(value));
+  for (const [key, value] of Object.entries(model.general))
+    metadata.set(`general.${key}`, gguf.string(value));
   // general.file_type: 0 = all F32, 1 = mostly F16 (llama_ftype).
   metadata.set('general.file_type', gguf.uint32(storage === 'f16' ? 1 : 0));
   metadata.set('llama.vocab_size', gguf.uint32(config.vocabSize));
@@ -106,7 +122,11 @@ export function llamaMetadata(model: Omit<LlamaModel, 'weights'>, storage: Weigh
 }
 
 /** Write a Llama model as GGUF (atomically). F16 storage keeps 1-D tensors (norms) in F32, as llama.cpp's converters do. */
-export async function writeLlamaModel(path: string, model: LlamaModel, storage: WeightStorageType = 'f32'): Promise<void> {
+export async function writeLlamaModel(
+  path: string,
+  model: LlamaModel,
+  storage: WeightStorageType = 'f32',
+): Promise<void> {
   const shapes = llamaTensorShapes(model.config);
   const tensors: GgufTensorToWrite[] = [];
   for (const [name, shape] of shapes) {

@@ -34,7 +34,8 @@ export function randomLlamaWeights(config: LlamaConfig, seed: number): LlamaWeig
     if (name.endsWith('norm.weight')) {
       data.fill(1);
     } else {
-      const std = 0.02 * (name.endsWith('attn_output.weight') || name.endsWith('ffn_down.weight') ? residualScale : 1);
+      const std =
+        0.02 * (name.endsWith('attn_output.weight') || name.endsWith('ffn_down.weight') ? residualScale : 1);
       for (let i = 0; i < size; i++) data[i] = normal() * std;
     }
     weights.set(name, { shape, data });

@@ -16,7 +16,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): { message: string;
 
 /** Validate a value as a RunReport; problems are an InputError naming the file and the first bad field. */
 export function parseRunReport(value: unknown, file: string): RunReport {
-  const parsed = runReportSchema.safeParse(value);
+  // A run directory's results.json carries the report under `report`, beside the run's own numbers.
+  const candidate =
+    value !== null && typeof value === 'object' && !('schemaVersion' in value) && 'report' in value ? value.report : value;
+  const parsed = runReportSchema.safeParse(candidate);
   if (!parsed.success) {
     const { message, field } = describeIssues(parsed.error.issues);
     throw new InputError(message, field ? { file, field } : { file });

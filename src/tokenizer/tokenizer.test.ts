@@ -21,7 +21,10 @@ const handWritten = [
 async function pubmedQuestions(limit: number): Promise<string[]> {
   const path = sharedDataPath('pubmedqa', 'ori_pqal.json');
   if (!existsSync(path)) return [];
-  const data = JSON.parse(await readFile(path, 'utf8')) as Record<string, { QUESTION: string; CONTEXTS: string[] }>;
+  const data = JSON.parse(await readFile(path, 'utf8')) as Record<
+    string,
+    { QUESTION: string; CONTEXTS: string[] }
+  >;
   return Object.values(data)
     .slice(0, limit)
     .flatMap((entry) => [entry.QUESTION, entry.CONTEXTS[0] ?? '']);
@@ -33,7 +36,14 @@ describe('byte-level BPE tokenizer', () => {
     const corpus = [...handWritten, ...real.slice(0, 80)];
     const dir = await temporaryDirectory();
     const path = join(dir, 'bpe.gguf');
-    await createModelFile({ out: path, corpus, tokenizer: 'bpe', vocabSize: 1200, layers: 1, embeddingLength: 32 });
+    await createModelFile({
+      out: path,
+      corpus,
+      tokenizer: 'bpe',
+      vocabSize: 1200,
+      layers: 1,
+      embeddingLength: 32,
+    });
     const ours = await readLlamaModel(path);
     const llama = await testLlama();
     const model = await llama.loadModel({ modelPath: path });
@@ -41,7 +51,9 @@ describe('byte-level BPE tokenizer', () => {
     const probes = [
       ...corpus,
       ...real.slice(80),
-      renderChat(CHATML_TEMPLATE, [{ role: 'user', content: 'Is 7 + 8 = 15?' }], { addGenerationPrompt: true }),
+      renderChat(CHATML_TEMPLATE, [{ role: 'user', content: 'Is 7 + 8 = 15?' }], {
+        addGenerationPrompt: true,
+      }),
       'unseen zebra 999 ¿qué? naïve café',
     ];
     let compared = 0;
@@ -56,7 +68,10 @@ describe('byte-level BPE tokenizer', () => {
   });
 
   it('word-level vocabularies make each corpus word one token and still encode any text', () => {
-    const corpus = ['findings of jaundice indicate cholangitis', 'cholangitis is managed with biliary drainage'];
+    const corpus = [
+      'findings of jaundice indicate cholangitis',
+      'cholangitis is managed with biliary drainage',
+    ];
     const tokenizer = trainTokenizer(corpus, { kind: 'word' });
     expect(tokenizer.encode(' cholangitis')).toHaveLength(1);
     expect(tokenizer.encode('findings of jaundice indicate cholangitis')).toHaveLength(5);

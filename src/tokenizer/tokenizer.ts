@@ -43,7 +43,10 @@ export class Tokenizer {
     // Longest first so "<|im_start|>" wins over any shorter special that prefixes it.
     this.specialTokens = data.tokens
       .map((text, id) => ({ text, id }))
-      .filter(({ id }) => data.tokenTypes[id] === TokenType.Control || data.tokenTypes[id] === TokenType.UserDefined)
+      .filter(
+        ({ id }) =>
+          data.tokenTypes[id] === TokenType.Control || data.tokenTypes[id] === TokenType.UserDefined,
+      )
       .sort((a, b) => b.text.length - a.text.length);
   }
 
@@ -58,7 +61,8 @@ export class Tokenizer {
   /** Encode text; special-token text (e.g. `<|im_end|>`) becomes its control token when `parseSpecial`. */
   encode(text: string, options: { parseSpecial?: boolean; addBos?: boolean } = {}): number[] {
     const ids: number[] = [];
-    if ((options.addBos ?? this.data.addBosToken) && this.data.bosTokenId !== undefined) ids.push(this.data.bosTokenId);
+    if ((options.addBos ?? this.data.addBosToken) && this.data.bosTokenId !== undefined)
+      ids.push(this.data.bosTokenId);
     const fragments = options.parseSpecial === false ? [text] : this.splitOnSpecials(text);
     for (const fragment of fragments) {
       if (typeof fragment === 'number') ids.push(fragment);
@@ -89,7 +93,10 @@ export class Tokenizer {
     let start = 0;
     let i = 0;
     while (i < text.length) {
-      const match = text.charCodeAt(i) === 0x3c /* '<' */ ? this.specialTokens.find((s) => text.startsWith(s.text, i)) : undefined;
+      const match =
+        text.charCodeAt(i) === 0x3c /* '<' */
+          ? this.specialTokens.find((s) => text.startsWith(s.text, i))
+          : undefined;
       if (match) {
         if (i > start) out.push(text.slice(start, i));
         out.push(match.id);
@@ -169,7 +176,10 @@ export class Tokenizer {
     const tokens = metadataValue(metadata, 'tokenizer.ggml.tokens');
     const merges = metadataValue(metadata, 'tokenizer.ggml.merges');
     if (!Array.isArray(tokens) || !Array.isArray(merges)) {
-      throw new ModelFormatError('tokenizer tokens or merges missing', { file, field: 'tokenizer.ggml.tokens' });
+      throw new ModelFormatError('tokenizer tokens or merges missing', {
+        file,
+        field: 'tokenizer.ggml.tokens',
+      });
     }
     const types = metadataValue(metadata, 'tokenizer.ggml.token_type');
     const optionalId = (key: string): number | undefined => {

@@ -106,7 +106,11 @@ export function trainTokenizer(corpus: Iterable<string>, options: TrainTokenizer
   }
 
   const tokens = [...byteToChar, ...learned, ...specials];
-  const tokenTypes = [...byteToChar.map(() => TokenType.Normal), ...learned.map(() => TokenType.Normal), ...specials.map(() => TokenType.Control)];
+  const tokenTypes = [
+    ...byteToChar.map(() => TokenType.Normal),
+    ...learned.map(() => TokenType.Normal),
+    ...specials.map(() => TokenType.Control),
+  ];
   const idOf = (text: string): number | undefined => {
     const id = tokens.lastIndexOf(text);
     return id >= 0 ? id : undefined;

@@ -11,7 +11,10 @@ export function temporaryPathFor(path: string): string {
  * Write through a temporary file and rename, so a crash never leaves a half-written output.
  * `write` receives the temporary path and must fully write it.
  */
-export async function writeAtomically(path: string, write: (temporaryPath: string) => Promise<void>): Promise<void> {
+export async function writeAtomically(
+  path: string,
+  write: (temporaryPath: string) => Promise<void>,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = temporaryPathFor(path);
   try {

@@ -10,20 +10,54 @@ describe('medistill model / generate', () => {
     const corpus = join(dir, 'c.txt');
     await writeFile(corpus, 'What is 2 + 3? 5\nWhat is 4 + 4? 8\n\nWhat is 9 + 1? 10\n');
     const out = join(dir, 'm.gguf');
-    const made = await runMedistill(['model', 'new', '--layers', '2', '--embd', '128', '--ctx', '256', '--corpus', corpus, '--out', out, '--json']);
+    const made = await runMedistill([
+      'model',
+      'new',
+      '--layers',
+      '2',
+      '--embd',
+      '128',
+      '--ctx',
+      '256',
+      '--corpus',
+      corpus,
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
     const created = JSON.parse(made.stdout) as { parameters: number; blockCount: number; vocabSize: number };
     expect(created.blockCount).toBe(2);
     // 2 blocks of (4 x 128^2 attention + 3 x 128 x 352 SwiGLU + 2 norms), plus embeddings and the output norm.
-    expect(created.parameters).toBe(2 * (4 * 128 * 128 + 3 * 128 * 352 + 2 * 128) + created.vocabSize * 128 + 128);
+    expect(created.parameters).toBe(
+      2 * (4 * 128 * 128 + 3 * 128 * 352 + 2 * 128) + created.vocabSize * 128 + 128,
+    );
 
     const info = await runMedistill(['model', 'info', out, '--json']);
     expect(info.code).toBe(0);
-    const parsed = JSON.parse(info.stdout) as { architecture: string; parameters: number; tokenizer: { model: string }; chatTemplate: { kind: string } };
-    expect(parsed).toMatchObject({ architecture: 'llama', parameters: created.parameters, tokenizer: { model: 'gpt2' }, chatTemplate: { kind: 'chatml' } });
+    const parsed = JSON.parse(info.stdout) as {
+      architecture: string;
+      parameters: number;
+      tokenizer: { model: string };
+      chatTemplate: { kind: string };
+    };
+    expect(parsed).toMatchObject({
+      architecture: 'llama',
+      parameters: created.parameters,
+      tokenizer: { model: 'gpt2' },
+      chatTemplate: { kind: 'chatml' },
+    });
 
-    const generated = await runMedistill(['generate', '--model', out, 'What is 2 + 3?', '--max-tokens', '5', '--json']);
+    const generated = await runMedistill([
+      'generate',
+      '--model',
+      out,
+      'What is 2 + 3?',
+      '--max-tokens',
+      '5',
+      '--json',
+    ]);
     expect(generated.code).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({ usage: { completionTokens: expect.any(Number) } });
   });
@@ -37,11 +71,27 @@ describe('medistill model / generate', () => {
     expect(info.stderr).toMatch(/notes\.txt: not a GGUF file/);
     expect(info.stderr).not.toMatch(/at .*\.ts:\d+/);
 
-    const missing = await runMedistill(['model', 'new', '--corpus', join(dir, 'absent.txt'), '--out', join(dir, 'x.gguf')]);
+    const missing = await runMedistill([
+      'model',
+      'new',
+      '--corpus',
+      join(dir, 'absent.txt'),
+      '--out',
+      join(dir, 'x.gguf'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/absent\.txt: cannot read corpus file/);
 
-    const badFlag = await runMedistill(['model', 'new', '--corpus', notModel, '--out', join(dir, 'x.gguf'), '--layers', 'two']);
+    const badFlag = await runMedistill([
+      'model',
+      'new',
+      '--corpus',
+      notModel,
+      '--out',
+      join(dir, 'x.gguf'),
+      '--layers',
+      'two',
+    ]);
     expect(badFlag.code).not.toBe(0);
     expect(badFlag.stderr).toMatch(/--layers must be an integer/);
   });

@@ -31,7 +31,13 @@ describe('MedThink with an LLM teacher over HTTP', () => {
     // A random model emits arbitrary bytes, and llama-server refuses replies that are not valid
     // UTF-8. Silencing the byte tokens above 0x7F (ids 128-255 in our vocabularies, tied to the
     // output) keeps the tiny teacher's replies ASCII; what they say is still noise.
-    const teacher = createModel({ corpus: questions.flat(), layers: 1, embeddingLength: 64, contextLength: 2048, seed: 5 });
+    const teacher = createModel({
+      corpus: questions.flat(),
+      layers: 1,
+      embeddingLength: 64,
+      contextLength: 2048,
+      seed: 5,
+    });
     const embeddings = teacher.weights.get('token_embd.weight')!;
     embeddings.data.fill(0, 128 * 64, 256 * 64);
     const modelPath = join(await temporaryDirectory(), 'teacher.gguf');
@@ -45,7 +51,16 @@ describe('MedThink with an LLM teacher over HTTP', () => {
   it('runs every teacher role through llama-server and records every call', async () => {
     const dir = await temporaryDirectory();
     const lines = (pairs: string[][]) =>
-      pairs.map(([question, answer]) => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] })).join('\n');
+      pairs
+        .map(([question, answer]) =>
+          JSON.stringify({
+            messages: [
+              { role: 'user', content: question },
+              { role: 'assistant', content: answer },
+            ],
+          }),
+        )
+        .join('\n');
     await writeFile(join(dir, 'train.jsonl'), `${lines(questions.slice(0, 6))}\n`);
     await writeFile(join(dir, 'test.jsonl'), `${lines(questions.slice(6))}\n`);
     const config = {
@@ -71,23 +86,37 @@ describe('MedThink with an LLM teacher over HTTP', () => {
     const result = await runMedistill(['run', configPath, '--out', out, '--json']);
     expect(result.stderr).not.toMatch(/unexpected error/);
     expect(result.code, result.stderr).toBe(0);
-    const printed = JSON.parse(result.stdout) as { strategies: { strategy: string; n: number; error?: string }[] };
+    const printed = JSON.parse(result.stdout) as {
+      strategies: { strategy: string; n: number; error?: string }[];
+    };
     const medthink = printed.strategies.find((entry) => entry.strategy === 'medthink')!;
     expect(medthink.error).toBeUndefined();
     expect(medthink.n).toBe(2);
 
     const database = new BetterSqlite3(join(out, 'run.sqlite'), { readonly: true });
-    const requests = database.prepare('SELECT request_json FROM calls WHERE response_json IS NOT NULL').all() as { request_json: string }[];
+    const requests = database
+      .prepare('SELECT request_json FROM calls WHERE response_json IS NOT NULL')
+      .all() as { request_json: string }[];
     const stages = database.prepare('SELECT DISTINCT stage FROM calls').all() as { stage: string }[];
-    expect(stages.map((row) => row.stage)).toEqual(expect.arrayContaining(['answer', 'correct', 'explain', 'judge']));
+    expect(stages.map((row) => row.stage)).toEqual(
+      expect.arrayContaining(['answer', 'correct', 'explain', 'judge']),
+    );
     database.close();
-    const systemPrompts = new Set(requests.map((row) => (JSON.parse(row.request_json) as { request: { messages: { content: string }[] } }).request.messages[0]!.content));
+    const systemPrompts = new Set(
+      requests.map(
+        (row) =>
+          (JSON.parse(row.request_json) as { request: { messages: { content: string }[] } }).request
+            .messages[0]!.content,
+      ),
+    );
     // Each role's template has its own system prompt: answer (screen), judge, explain, correct.
     expect([...systemPrompts].some((text) => text.includes('answering medical exam questions'))).toBe(true);
     expect([...systemPrompts].some((text) => text.includes('grade answers'))).toBe(true);
     expect([...systemPrompts].some((text) => text.includes('teaches the domain knowledge'))).toBe(true);
     expect([...systemPrompts].some((text) => text.includes('correcting a student'))).toBe(true);
-    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { results: { strategies: unknown[] } };
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
+      results: { strategies: unknown[] };
+    };
     expect(results.results.strategies).toHaveLength(1);
 
     // A rerun resumes: every teacher call is served from the store, none reaches the server again.

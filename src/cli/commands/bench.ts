@@ -13,7 +13,9 @@ export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks of the methods on the project benchmark');
   bench
     .command('strategies')
-    .description('every strategy, several seeds, on the clinical benchmark: means, intervals, paired tests of MedThink against each')
+    .description(
+      'every strategy, several seeds, on the clinical benchmark: means, intervals, paired tests of MedThink against each',
+    )
     .option('--seeds <n>', 'how many seeds', integerFlag('--seeds', { min: 1 }), 3)
     .option('--quick', 'the quick demo sizes')
     .option('--out <dir>', 'run directory', 'medistill-bench-strategies')
@@ -33,7 +35,12 @@ export function registerBenchCommand(program: Command): void {
         onLog: (message) => progress.log(message),
       });
       progress.done();
-      if (options.json) printJson({ directory: summary.directory, benchmark: summary.benchmark, ...resultsJson(summary.results) });
+      if (options.json)
+        printJson({
+          directory: summary.directory,
+          benchmark: summary.benchmark,
+          ...resultsJson(summary.results),
+        });
       else printResultsTable(summary.results, summary.directory, summary.elapsedMs, summary.benchmark);
     });
 }

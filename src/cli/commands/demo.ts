@@ -9,7 +9,9 @@ import { runEventPrinter } from '../run-progress.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run MedThink end to end, offline: the project benchmark, a knowledge-grounded teacher, a student trained here')
+    .description(
+      'run MedThink end to end, offline: the project benchmark, a knowledge-grounded teacher, a student trained here',
+    )
     .option('--quick', 'a smaller benchmark and budget (about 3 minutes on 2 cores)')
     .option('--out <dir>', 'run directory', 'medistill-demo')
     .option('--json', 'print the results as JSON')

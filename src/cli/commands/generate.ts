@@ -26,7 +26,9 @@ export function registerGenerateCommand(program: Command): void {
     .option('--seed <n>', 'sampling seed', integerFlag('--seed'))
     .option('--json', 'print JSON')
     .action(async (prompt: string, options: GenerateOptions) => {
-      const resolve = createModelResolver({ gguf: { loraAdapters: (options.lora ?? []).map((path) => ({ path })), parallelSequences: 1 } });
+      const resolve = createModelResolver({
+        gguf: { loraAdapters: (options.lora ?? []).map((path) => ({ path })), parallelSequences: 1 },
+      });
       const model = await resolve(options.model);
       try {
         const messages: ChatMessage[] = [
@@ -42,7 +44,12 @@ export function registerGenerateCommand(program: Command): void {
         });
         const text = response.choices[0]?.text ?? '';
         if (options.json) {
-          printJson({ model: model.id, text, usage: response.usage, latencyMs: Math.round(performance.now() - started) });
+          printJson({
+            model: model.id,
+            text,
+            usage: response.usage,
+            latencyMs: Math.round(performance.now() - started),
+          });
         } else {
           printLine(text);
         }

@@ -2,17 +2,27 @@ import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
+import { registerEvalCommand } from './eval.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
+import { registerCompareCommand, registerReportCommand } from './report.js';
+import { registerAskCommand } from './ask.js';
+import { createModelResolver } from '../../models/resolve-model.js';
 import { registerRunCommand } from './run.js';
 import { registerTrainCommand } from './train.js';
 
 /** Every command registers itself here; each command file owns its options and calls the library. */
 export function registerCommands(program: Command): void {
+  // Resolving loads no model until a command asks for one, so building it up front costs nothing.
+  const resolveModel = createModelResolver();
+  registerAskCommand(program, resolveModel);
   registerBenchCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
+  registerEvalCommand(program, resolveModel);
   registerModelCommand(program);
+  registerReportCommand(program);
+  registerCompareCommand(program);
   registerRunCommand(program);
   registerTrainCommand(program);
   registerGenerateCommand(program);

@@ -26,16 +26,27 @@ export function registerModelCommand(program: Command): void {
 
   model
     .command('new')
-    .description('make a random-weight Llama model with a tokenizer learned from a corpus (one text per line)')
+    .description(
+      'make a random-weight Llama model with a tokenizer learned from a corpus (one text per line)',
+    )
     .requiredOption('--corpus <file>', 'text the tokenizer is learned from, one example per line')
     .requiredOption('--out <file.gguf>', 'where to write the model')
     .option('--layers <n>', 'transformer blocks', integerFlag('--layers', { min: 1 }), 2)
     .option('--embd <n>', 'embedding width', integerFlag('--embd', { min: 8 }), 128)
     .option('--heads <n>', 'attention heads (default: width / 32)', integerFlag('--heads', { min: 1 }))
-    .option('--kv-heads <n>', 'key/value heads for grouped-query attention', integerFlag('--kv-heads', { min: 1 }))
+    .option(
+      '--kv-heads <n>',
+      'key/value heads for grouped-query attention',
+      integerFlag('--kv-heads', { min: 1 }),
+    )
     .option('--ff <n>', 'feed-forward width (default: 8/3 of the width)', integerFlag('--ff', { min: 1 }))
     .option('--ctx <n>', 'context length in tokens', integerFlag('--ctx', { min: 8 }), 256)
-    .option('--tokenizer <kind>', 'bpe, or word for closed domains', choiceFlag('--tokenizer', ['bpe', 'word'] as const), 'bpe')
+    .option(
+      '--tokenizer <kind>',
+      'bpe, or word for closed domains',
+      choiceFlag('--tokenizer', ['bpe', 'word'] as const),
+      'bpe',
+    )
     .option('--vocab <n>', 'vocabulary bound for bpe', integerFlag('--vocab', { min: 260 }), 2048)
     .option('--seed <n>', 'initialisation seed', integerFlag('--seed'), 1)
     .option('--f16', 'store matrices as F16')
@@ -76,12 +87,24 @@ export function registerModelCommand(program: Command): void {
       const info = await modelInfo(file);
       if (options.json) return printJson(info);
       printLine(`${info.file} (GGUF v${info.ggufVersion}, ${formatCount(info.fileBytes)} bytes)`);
-      printLine(`  architecture  ${info.architecture}${info.isLoraAdapter ? ' (LoRA adapter)' : ''}${info.name ? `, "${info.name}"` : ''}`);
-      printLine(`  parameters    ${formatCount(info.parameters)} in ${info.tensorCount} tensors (${Object.entries(info.tensorTypes).map(([type, count]) => `${count} ${type}`).join(', ')})`);
+      printLine(
+        `  architecture  ${info.architecture}${info.isLoraAdapter ? ' (LoRA adapter)' : ''}${info.name ? `, "${info.name}"` : ''}`,
+      );
+      printLine(
+        `  parameters    ${formatCount(info.parameters)} in ${info.tensorCount} tensors (${Object.entries(
+          info.tensorTypes,
+        )
+          .map(([type, count]) => `${count} ${type}`)
+          .join(', ')})`,
+      );
       if (info.blockCount !== undefined) {
-        printLine(`  shape         ${info.blockCount} layers, width ${info.embeddingLength}, ${info.headCount} heads (${info.headCountKv} kv), ff ${info.feedForwardLength}, context ${info.contextLength}`);
+        printLine(
+          `  shape         ${info.blockCount} layers, width ${info.embeddingLength}, ${info.headCount} heads (${info.headCountKv} kv), ff ${info.feedForwardLength}, context ${info.contextLength}`,
+        );
       }
-      printLine(`  tokenizer     ${info.tokenizer.model ?? 'none'}${info.tokenizer.pre ? `/${info.tokenizer.pre}` : ''}, ${formatCount(info.tokenizer.vocabSize ?? 0)} tokens, ${formatCount(info.tokenizer.mergeCount ?? 0)} merges`);
+      printLine(
+        `  tokenizer     ${info.tokenizer.model ?? 'none'}${info.tokenizer.pre ? `/${info.tokenizer.pre}` : ''}, ${formatCount(info.tokenizer.vocabSize ?? 0)} tokens, ${formatCount(info.tokenizer.mergeCount ?? 0)} merges`,
+      );
       printLine(`  chat template ${info.chatTemplate ? info.chatTemplate.kind : 'none'}`);
     });
 }

@@ -4,7 +4,7 @@ import { readRunConfig } from '../../methods/run/run-config.js';
 import { runDistillation } from '../../methods/run/run-distillation.js';
 import { setupRun } from '../../methods/run/setup-run.js';
 import { RunStore } from '../../store/run-store.js';
-import { writeFileAtomically } from '../../util/atomic-write.js';
+import { writeRunOutputs } from '../../methods/run/write-run-outputs.js';
 import { printJson } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
@@ -13,7 +13,9 @@ import { runEventPrinter } from '../run-progress.js';
 export function registerRunCommand(program: Command): void {
   program
     .command('run <config>')
-    .description('run distillation strategies from a config file (teacher, student, data, strategies, seeds, budget); rerun to resume')
+    .description(
+      'run distillation strategies from a config file (teacher, student, data, strategies, seeds, budget); rerun to resume',
+    )
     .option('--out <dir>', 'run directory (default: runs/<name>)')
     .option('--json', 'print the results as JSON')
     .action(async (configPath: string, options: { out?: string; json?: boolean }) => {
@@ -27,13 +29,13 @@ export function registerRunCommand(program: Command): void {
       process.once('SIGINT', stop);
       try {
         const setup = await setupRun(config, directory, store);
-        const results = await runDistillation({
+        const { results, report } = await runDistillation({
           ...setup,
           onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
           signal: abort.signal,
         });
         progress.done();
-        await writeFileAtomically(`${directory}/results.json`, `${JSON.stringify({ config, results }, null, 1)}\n`);
+        await writeRunOutputs(directory, { config, results }, report);
         if (options.json) printJson({ directory, ...resultsJson(results) });
         else printResultsTable(results, directory, performance.now() - started);
       } finally {

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { createTrainingEngine, trainingEngineNames } from '../../training/create-training-engine.js';
-import { defaultHyperparameters, type TrainingHyperparameters, type TrainingProgress } from '../../training/training-engine.js';
+import {
+  defaultHyperparameters,
+  type TrainingHyperparameters,
+  type TrainingProgress,
+} from '../../training/training-engine.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { ProgressLine, bar, formatDuration } from '../progress.js';
@@ -34,7 +38,8 @@ function jsonLine(progress: TrainingProgress): Record<string, number | undefined
     total_steps: progress.totalSteps,
     train_loss: progress.trainLoss,
     val_loss: progress.validationLoss,
-    tokens_per_second: progress.tokensPerSecond === undefined ? undefined : Math.round(progress.tokensPerSecond),
+    tokens_per_second:
+      progress.tokensPerSecond === undefined ? undefined : Math.round(progress.tokensPerSecond),
     elapsed_ms: Math.round(progress.elapsedMs),
   };
 }
@@ -48,17 +53,69 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--data <file.jsonl>', 'training examples: {"messages": [...]} per line')
     .requiredOption('--out <file.gguf>', 'where to write the trained model (or the adapter, with --lora)')
     .option('--checkpoints <dir>', 'per-epoch checkpoints (default: <out>.checkpoints)')
-    .option('--lora <rank>', 'train a LoRA adapter of this rank instead of all weights', integerFlag('--lora', { min: 1 }))
-    .option('--lora-alpha <alpha>', 'LoRA scaling numerator (default: 2 x rank)', numberFlag('--lora-alpha', { min: 0 }))
-    .option('--epochs <n>', 'passes over the data', integerFlag('--epochs', { min: 1 }), defaultHyperparameters.epochs)
-    .option('--lr <rate>', 'peak learning rate', numberFlag('--lr', { min: 0 }), defaultHyperparameters.learningRate)
-    .option('--batch <n>', 'examples per step', integerFlag('--batch', { min: 1 }), defaultHyperparameters.batchSize)
-    .option('--val-split <fraction>', 'held out for validation loss', numberFlag('--val-split', { min: 0, max: 0.5 }), defaultHyperparameters.validationSplit)
-    .option('--seed <n>', 'seed for initialisation, shuffling and the split', integerFlag('--seed'), defaultHyperparameters.seed)
-    .option('--warmup <fraction>', 'share of steps warming the learning rate up', numberFlag('--warmup', { min: 0, max: 1 }), defaultHyperparameters.warmupRatio)
-    .option('--weight-decay <w>', 'AdamW weight decay', numberFlag('--weight-decay', { min: 0 }), defaultHyperparameters.weightDecay)
-    .option('--clip <norm>', 'gradient clipping norm', numberFlag('--clip', { min: 0 }), defaultHyperparameters.gradientClipNorm)
-    .option('--patience <epochs>', 'stop after this many epochs without a better validation loss', integerFlag('--patience', { min: 1 }))
+    .option(
+      '--lora <rank>',
+      'train a LoRA adapter of this rank instead of all weights',
+      integerFlag('--lora', { min: 1 }),
+    )
+    .option(
+      '--lora-alpha <alpha>',
+      'LoRA scaling numerator (default: 2 x rank)',
+      numberFlag('--lora-alpha', { min: 0 }),
+    )
+    .option(
+      '--epochs <n>',
+      'passes over the data',
+      integerFlag('--epochs', { min: 1 }),
+      defaultHyperparameters.epochs,
+    )
+    .option(
+      '--lr <rate>',
+      'peak learning rate',
+      numberFlag('--lr', { min: 0 }),
+      defaultHyperparameters.learningRate,
+    )
+    .option(
+      '--batch <n>',
+      'examples per step',
+      integerFlag('--batch', { min: 1 }),
+      defaultHyperparameters.batchSize,
+    )
+    .option(
+      '--val-split <fraction>',
+      'held out for validation loss',
+      numberFlag('--val-split', { min: 0, max: 0.5 }),
+      defaultHyperparameters.validationSplit,
+    )
+    .option(
+      '--seed <n>',
+      'seed for initialisation, shuffling and the split',
+      integerFlag('--seed'),
+      defaultHyperparameters.seed,
+    )
+    .option(
+      '--warmup <fraction>',
+      'share of steps warming the learning rate up',
+      numberFlag('--warmup', { min: 0, max: 1 }),
+      defaultHyperparameters.warmupRatio,
+    )
+    .option(
+      '--weight-decay <w>',
+      'AdamW weight decay',
+      numberFlag('--weight-decay', { min: 0 }),
+      defaultHyperparameters.weightDecay,
+    )
+    .option(
+      '--clip <norm>',
+      'gradient clipping norm',
+      numberFlag('--clip', { min: 0 }),
+      defaultHyperparameters.gradientClipNorm,
+    )
+    .option(
+      '--patience <epochs>',
+      'stop after this many epochs without a better validation loss',
+      integerFlag('--patience', { min: 1 }),
+    )
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
@@ -71,7 +128,9 @@ export function registerTrainCommand(program: Command): void {
         warmupRatio: options.warmup,
         weightDecay: options.weightDecay,
         gradientClipNorm: options.clip,
-        ...(options.lora !== undefined ? { loraRank: options.lora, loraAlpha: options.loraAlpha ?? options.lora * 2 } : {}),
+        ...(options.lora !== undefined
+          ? { loraRank: options.lora, loraAlpha: options.loraAlpha ?? options.lora * 2 }
+          : {}),
         ...(options.patience !== undefined ? { earlyStoppingPatience: options.patience } : {}),
       };
       const engine = createTrainingEngine(options.engine);
@@ -97,20 +156,36 @@ export function registerTrainCommand(program: Command): void {
                 return;
               }
               const loss = progress.trainLoss === undefined ? '' : ` loss ${progress.trainLoss.toFixed(3)}`;
-              const speed = progress.tokensPerSecond === undefined ? '' : ` ${Math.round(progress.tokensPerSecond)} tok/s`;
+              const speed =
+                progress.tokensPerSecond === undefined
+                  ? ''
+                  : ` ${Math.round(progress.tokensPerSecond)} tok/s`;
               const eta = progress.etaMs === undefined ? '' : ` ${formatDuration(progress.etaMs)} left`;
               if (progress.epochEnd) {
-                progressLine.log(`epoch ${progress.epoch}: train loss ${progress.trainLoss?.toFixed(4) ?? '-'}, validation loss ${progress.validationLoss?.toFixed(4) ?? '-'}${speed}`);
+                progressLine.log(
+                  `epoch ${progress.epoch}: train loss ${progress.trainLoss?.toFixed(4) ?? '-'}, validation loss ${progress.validationLoss?.toFixed(4) ?? '-'}${speed}`,
+                );
               } else {
-                progressLine.update(`epoch ${progress.epoch} ${bar(progress.step / Math.max(1, progress.totalSteps))} step ${progress.step}/${progress.totalSteps}${loss}${speed}${eta}`);
+                progressLine.update(
+                  `epoch ${progress.epoch} ${bar(progress.step / Math.max(1, progress.totalSteps))} step ${progress.step}/${progress.totalSteps}${loss}${speed}${eta}`,
+                );
               }
             },
           },
         );
         progressLine.done();
-        const summary = { done: true, model: result.modelPath, adapter: result.adapterPath, best_val_loss: result.bestValidationLoss, stopped_early: result.stoppedEarly };
+        const summary = {
+          done: true,
+          model: result.modelPath,
+          adapter: result.adapterPath,
+          best_val_loss: result.bestValidationLoss,
+          stopped_early: result.stoppedEarly,
+        };
         if (options.json) printJson(summary);
-        else printLine(`wrote ${result.adapterPath ?? result.modelPath}${result.stoppedEarly ? ' (stopped early)' : ''}`);
+        else
+          printLine(
+            `wrote ${result.adapterPath ?? result.modelPath}${result.stoppedEarly ? ' (stopped early)' : ''}`,
+          );
       } finally {
         process.off('SIGINT', stop);
         progressLine.done();

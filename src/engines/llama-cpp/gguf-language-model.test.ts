@@ -7,14 +7,25 @@ import type { GgufLanguageModel } from './gguf-language-model.js';
 import { validateJsonOutput } from './json-output.js';
 import { LlamaCppRuntime } from './llama-cpp-runtime.js';
 
-const corpus = ['the patient has jaundice and fever', 'answer yes or no', 'cholangitis is treated with drainage'];
+const corpus = [
+  'the patient has jaundice and fever',
+  'answer yes or no',
+  'cholangitis is treated with drainage',
+];
 
 describe('GGUF runtime (llama.cpp)', () => {
   let model: GgufLanguageModel;
   beforeAll(async () => {
     const dir = await temporaryDirectory();
     const path = join(dir, 'tiny.gguf');
-    await createModelFile({ out: path, corpus, tokenizer: 'word', embeddingLength: 64, contextLength: 128, seed: 3 });
+    await createModelFile({
+      out: path,
+      corpus,
+      tokenizer: 'word',
+      embeddingLength: 64,
+      contextLength: 128,
+      seed: 3,
+    });
     model = await new LlamaCppRuntime().loadModel(path, { parallelSequences: 4 });
   });
   afterAll(async () => {
@@ -25,17 +36,27 @@ describe('GGUF runtime (llama.cpp)', () => {
     const prompts = ['the patient has', 'answer yes', 'cholangitis is', 'fever and'];
     const alone = [];
     for (const prompt of prompts) {
-      alone.push((await model.generate({ messages: [{ role: 'user', content: prompt }], maxTokens: 12 })).choices[0]!.text);
+      alone.push(
+        (await model.generate({ messages: [{ role: 'user', content: prompt }], maxTokens: 12 })).choices[0]!
+          .text,
+      );
     }
     const together = await Promise.all(
-      prompts.map(async (prompt) => (await model.generate({ messages: [{ role: 'user', content: prompt }], maxTokens: 12 })).choices[0]!.text),
+      prompts.map(
+        async (prompt) =>
+          (await model.generate({ messages: [{ role: 'user', content: prompt }], maxTokens: 12 })).choices[0]!
+            .text,
+      ),
     );
     expect(together).toEqual(alone);
     expect(alone.some((text) => text.length > 0)).toBe(true);
   });
 
   it('returns n samples, and JSON that parses against the requested schema', async () => {
-    const schema = z.object({ answer: z.enum(['A', 'B', 'C', 'D']), confidence: z.number().int().min(0).max(100) });
+    const schema = z.object({
+      answer: z.enum(['A', 'B', 'C', 'D']),
+      confidence: z.number().int().min(0).max(100),
+    });
     const response = await model.generate({
       messages: [{ role: 'user', content: 'answer yes or no' }],
       maxTokens: 48,
@@ -48,7 +69,8 @@ describe('GGUF runtime (llama.cpp)', () => {
     for (const choice of response.choices) {
       const parsed = schema.safeParse(JSON.parse(choice.text));
       // The grammar guarantees the shape; bounds are checked after parsing, as the engine notes require.
-      if (!parsed.success) expect(parsed.error.issues.every((issue) => issue.path[0] === 'confidence')).toBe(true);
+      if (!parsed.success)
+        expect(parsed.error.issues.every((issue) => issue.path[0] === 'confidence')).toBe(true);
       else expect(['A', 'B', 'C', 'D']).toContain(parsed.data.answer);
     }
     expect(response.usage.promptTokens).toBeGreaterThan(0);
@@ -77,12 +99,18 @@ describe('GGUF runtime (llama.cpp)', () => {
 
   it('refuses a prompt longer than the context with a clear error', async () => {
     const long = 'jaundice '.repeat(400);
-    await expect(model.generate({ messages: [{ role: 'user', content: long }] })).rejects.toThrow(/does not fit the model's context of 128 tokens/);
+    await expect(model.generate({ messages: [{ role: 'user', content: long }] })).rejects.toThrow(
+      /does not fit the model's context of 128 tokens/,
+    );
   });
 
   it('refuses images, since the embedded runtime is text-only', async () => {
     await expect(
-      model.generate({ messages: [{ role: 'user', content: [{ type: 'image', mediaType: 'image/png', data: new Uint8Array(4) }] }] }),
+      model.generate({
+        messages: [
+          { role: 'user', content: [{ type: 'image', mediaType: 'image/png', data: new Uint8Array(4) }] },
+        ],
+      }),
     ).rejects.toThrow(/text-only/);
   });
 });

@@ -30,9 +30,14 @@ function templateMessages(messages: ChatMessage[]): { role: string; content: str
   return messages.map((message) => {
     if (typeof message.content === 'string') return { role: message.role, content: message.content };
     if (message.content.some((part) => part.type === 'image')) {
-      throw new InputError('the embedded GGUF runtime is text-only; serve a vision model with llama-server --mmproj instead');
+      throw new InputError(
+        'the embedded GGUF runtime is text-only; serve a vision model with llama-server --mmproj instead',
+      );
     }
-    return { role: message.role, content: message.content.map((part) => (part.type === 'text' ? part.text : '')).join('') };
+    return {
+      role: message.role,
+      content: message.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+    };
   });
 }
 
@@ -56,7 +61,9 @@ export class GgufLanguageModel implements LanguageModel {
 
   /** Render chat messages as the prompt text the model sees, ending with the assistant turn's opening. */
   renderPrompt(messages: ChatMessage[]): string {
-    return renderChat(this.parts.chatTemplate || CHATML_TEMPLATE, templateMessages(messages), { addGenerationPrompt: true });
+    return renderChat(this.parts.chatTemplate || CHATML_TEMPLATE, templateMessages(messages), {
+      addGenerationPrompt: true,
+    });
   }
 
   tokenize(text: string): Token[] {
@@ -76,7 +83,10 @@ export class GgufLanguageModel implements LanguageModel {
         this.pool.use(async (sequence): Promise<GenerateChoice> => {
           const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
           try {
-            const maxTokens = Math.max(1, Math.min(request.maxTokens ?? 256, this.contextSize - promptTokens.length));
+            const maxTokens = Math.max(
+              1,
+              Math.min(request.maxTokens ?? 256, this.contextSize - promptTokens.length),
+            );
             const result = await completion.generateCompletionWithMeta(promptTokens, {
               maxTokens,
               temperature: request.temperature ?? 0,
@@ -109,7 +119,11 @@ export class GgufLanguageModel implements LanguageModel {
           const continuationTokens = this.parts.model.tokenize(continuation, false);
           this.assertFits(promptTokens.length + continuationTokens.length);
           const logprob = await continuationLogprob(sequence, promptTokens, continuationTokens);
-          return { logprob, tokenCount: continuationTokens.length, byteCount: Buffer.byteLength(continuation, 'utf8') };
+          return {
+            logprob,
+            tokenCount: continuationTokens.length,
+            byteCount: Buffer.byteLength(continuation, 'utf8'),
+          };
         }),
       ),
     );
@@ -123,9 +137,12 @@ export class GgufLanguageModel implements LanguageModel {
 
   private assertFits(tokens: number): void {
     if (tokens >= this.contextSize) {
-      throw new InputError(`prompt of ${tokens} tokens does not fit the model's context of ${this.contextSize} tokens`, {
-        file: this.parts.path,
-      });
+      throw new InputError(
+        `prompt of ${tokens} tokens does not fit the model's context of ${this.contextSize} tokens`,
+        {
+          file: this.parts.path,
+        },
+      );
     }
   }
 

@@ -9,14 +9,17 @@ export function validateJsonOutput(text: string): string {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`model output is not valid JSON: ${text.slice(0, 200)}`, undefined, { cause: error });
+    throw new InputError(`model output is not valid JSON: ${text.slice(0, 200)}`, undefined, {
+      cause: error,
+    });
   }
   const check = (node: unknown, path: string): void => {
     if (typeof node === 'number' && !Number.isFinite(node)) {
       throw new InputError(`model output has a non-finite number at ${path || '(root)'}`);
     }
     if (Array.isArray(node)) node.forEach((item, index) => check(item, `${path}[${index}]`));
-    else if (node && typeof node === 'object') for (const [key, item] of Object.entries(node)) check(item, `${path}.${key}`);
+    else if (node && typeof node === 'object')
+      for (const [key, item] of Object.entries(node)) check(item, `${path}.${key}`);
   };
   check(value, '');
   return text;

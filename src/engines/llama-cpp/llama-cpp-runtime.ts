@@ -25,7 +25,10 @@ export class LlamaCppRuntime {
     const header = await readGgufHeader(path);
     const architecture = String(metadataValue(header.metadata, 'general.architecture') ?? '');
     if (metadataValue(header.metadata, 'general.type') === 'adapter') {
-      throw new ModelFormatError('this is a LoRA adapter, not a model; pass it as an adapter of its base model', { file: path });
+      throw new ModelFormatError(
+        'this is a LoRA adapter, not a model; pass it as an adapter of its base model',
+        { file: path },
+      );
     }
     const template = metadataValue(header.metadata, 'tokenizer.chat_template');
     const trainedContext = metadataValue(header.metadata, `${architecture}.context_length`);
@@ -35,16 +38,30 @@ export class LlamaCppRuntime {
     try {
       model = await llama.loadModel({ modelPath: path, gpuLayers: this.settings.gpu ? 'auto' : 0 });
     } catch (error) {
-      throw new ModelFormatError(`llama.cpp could not load the model: ${(error as Error).message}`, { file: path }, { cause: error });
+      throw new ModelFormatError(
+        `llama.cpp could not load the model: ${(error as Error).message}`,
+        { file: path },
+        { cause: error },
+      );
     }
-    const contextSize = Math.min(typeof trainedContext === 'number' ? trainedContext : resolved.maxContextSize, resolved.maxContextSize);
+    const contextSize = Math.min(
+      typeof trainedContext === 'number' ? trainedContext : resolved.maxContextSize,
+      resolved.maxContextSize,
+    );
     try {
       const context = await model.createContext({
         contextSize,
         sequences: resolved.parallelSequences,
         threads: resolved.threads,
         ...(resolved.loraAdapters.length > 0
-          ? { lora: { adapters: resolved.loraAdapters.map((adapter) => ({ filePath: adapter.path, scale: adapter.scale ?? 1 })) } }
+          ? {
+              lora: {
+                adapters: resolved.loraAdapters.map((adapter) => ({
+                  filePath: adapter.path,
+                  scale: adapter.scale ?? 1,
+                })),
+              },
+            }
           : {}),
       });
       return new GgufLanguageModel({

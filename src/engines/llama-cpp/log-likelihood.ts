@@ -23,7 +23,9 @@ export async function continuationLogprob(
   const firstPredictor = prompt.length - 1;
   const results = await sequence.controlledEvaluate(
     input.map((token, index) =>
-      index >= firstPredictor && index < input.length - 1 ? [token, { generateNext: { logits: true } }] : token,
+      index >= firstPredictor && index < input.length - 1
+        ? [token, { generateNext: { logits: true } }]
+        : token,
     ),
   );
   let total = 0;
@@ -37,8 +39,13 @@ export async function continuationLogprob(
 }
 
 /** Next-token log-probabilities over the whole vocabulary after each position of `tokens` (for parity checks). */
-export async function nextTokenLogprobs(sequence: LlamaContextSequence, tokens: Token[]): Promise<Float64Array[]> {
-  const results = await sequence.controlledEvaluate(tokens.map((token) => [token, { generateNext: { logits: true } }]));
+export async function nextTokenLogprobs(
+  sequence: LlamaContextSequence,
+  tokens: Token[],
+): Promise<Float64Array[]> {
+  const results = await sequence.controlledEvaluate(
+    tokens.map((token) => [token, { generateNext: { logits: true } }]),
+  );
   return results.map((result) => {
     const logits = result?.next.logits;
     if (!logits) throw new Error('llama.cpp returned no logits');

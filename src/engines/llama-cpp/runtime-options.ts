@@ -20,7 +20,9 @@ export function defaultThreads(cores: number = availableParallelism()): number {
   return cores <= 2 ? 1 : Math.floor(cores / 2);
 }
 
-export function resolveLlamaCppOptions(options: LlamaCppModelOptions): Required<Omit<LlamaCppModelOptions, 'loraAdapters'>> & {
+export function resolveLlamaCppOptions(options: LlamaCppModelOptions): Required<
+  Omit<LlamaCppModelOptions, 'loraAdapters'>
+> & {
   loraAdapters: { path: string; scale?: number }[];
 } {
   return {

@@ -13,7 +13,8 @@ export class SequencePool {
   }
 
   async use<T>(work: (sequence: LlamaContextSequence) => Promise<T>): Promise<T> {
-    const sequence = this.free.pop() ?? (await new Promise<LlamaContextSequence>((resolve) => this.waiting.push(resolve)));
+    const sequence =
+      this.free.pop() ?? (await new Promise<LlamaContextSequence>((resolve) => this.waiting.push(resolve)));
     try {
       return await work(sequence);
     } finally {

@@ -62,17 +62,29 @@ export interface DistillationResults {
 }
 
 function stageAccuracy(stage: string, correct: number, total: number): StageAccuracy {
-  return { stage, correct, total, accuracy: total ? correct / total : 0, ci95: wilsonInterval(correct, total) };
+  return {
+    stage,
+    correct,
+    total,
+    accuracy: total ? correct / total : 0,
+    ci95: wilsonInterval(correct, total),
+  };
 }
 
 /** Outcome vector over (seed, item) pairs, ordered by seed then test item, for paired tests. */
-function outcomeVector(result: StrategyOutcome[], seeds: number[], test: readonly Item[]): boolean[] | undefined {
+function outcomeVector(
+  result: StrategyOutcome[],
+  seeds: number[],
+  test: readonly Item[],
+): boolean[] | undefined {
   const vector: boolean[] = [];
   for (const seed of seeds) {
     const outcome = result.find((entry) => entry.seed === seed);
     const final = outcome?.evaluations.at(-1);
     if (!final) return undefined;
-    const byId = new Map(final.predictions.map((prediction) => [prediction.itemId, prediction.correct === true]));
+    const byId = new Map(
+      final.predictions.map((prediction) => [prediction.itemId, prediction.correct === true]),
+    );
     for (const item of test) vector.push(byId.get(item.id) ?? false);
   }
   return vector;
@@ -93,9 +105,21 @@ export function summarise(options: {
   for (const [strategy, description] of options.descriptions) {
     const outcomes = options.outcomes.get(strategy) ?? [];
     const seeds = outcomes.map((outcome): SeedResult => {
-      const stages = outcome.evaluations.map((evaluation) => stageAccuracy(evaluation.stage, evaluation.correct, evaluation.total));
+      const stages = outcome.evaluations.map((evaluation) =>
+        stageAccuracy(evaluation.stage, evaluation.correct, evaluation.total),
+      );
       const final = stages.at(-1) ?? stageAccuracy('none', 0, 0);
-      return { seed: outcome.seed, accuracy: final.accuracy, correct: final.correct, total: final.total, ci95: final.ci95, stages, counts: outcome.counts, failedItems: outcome.failedItems, training: outcome.training };
+      return {
+        seed: outcome.seed,
+        accuracy: final.accuracy,
+        correct: final.correct,
+        total: final.total,
+        ci95: final.ci95,
+        stages,
+        counts: outcome.counts,
+        failedItems: outcome.failedItems,
+        training: outcome.training,
+      };
     });
     const correct = seeds.reduce((sum, seed) => sum + seed.correct, 0);
     const total = seeds.reduce((sum, seed) => sum + seed.total, 0);
@@ -110,9 +134,12 @@ export function summarise(options: {
       ...(error !== undefined ? { error } : {}),
     });
   }
-  const reference = options.reference && options.outcomes.has(options.reference) ? options.reference : undefined;
+  const reference =
+    options.reference && options.outcomes.has(options.reference) ? options.reference : undefined;
   const comparisons: Comparison[] = [];
-  const referenceVector = reference ? outcomeVector(options.outcomes.get(reference)!, options.seeds, options.test) : undefined;
+  const referenceVector = reference
+    ? outcomeVector(options.outcomes.get(reference)!, options.seeds, options.test)
+    : undefined;
   if (reference && referenceVector) {
     for (const [strategy, outcomes] of options.outcomes) {
       if (strategy === reference) continue;

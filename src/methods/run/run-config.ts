@@ -41,7 +41,12 @@ export const runConfigSchema = z.strictObject({
   /** Ask the teacher for JSON against a schema per role (constrained decoding) instead of free text. */
   structuredOutput: z.boolean().default(false),
   /** Caps on each teacher reply: tokens generated, and in structured mode characters of reasoning. */
-  teacherLimits: z.strictObject({ maxTokens: z.number().int().positive().default(1024), maxCharacters: z.number().int().positive().default(4000) }).default({ maxTokens: 1024, maxCharacters: 4000 }),
+  teacherLimits: z
+    .strictObject({
+      maxTokens: z.number().int().positive().default(1024),
+      maxCharacters: z.number().int().positive().default(4000),
+    })
+    .default({ maxTokens: 1024, maxCharacters: 4000 }),
   prompts: z.partialRecord(z.enum(teacherRoles), templateOverrideSchema).default({}),
   student: z.strictObject({
     /** A GGUF file, or `new` to make a random-weight student sized by `shape`. */
@@ -76,7 +81,12 @@ export const runConfigSchema = z.strictObject({
   stage2Replay: z.boolean().default(false),
   concurrency: z.number().int().positive().default(8),
   parallelStrategies: z.number().int().positive().default(2),
-  budget: z.strictObject({ maxCost: z.number().positive().optional(), maxTokens: z.number().int().positive().optional() }).optional(),
+  budget: z
+    .strictObject({
+      maxCost: z.number().positive().optional(),
+      maxTokens: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

@@ -6,6 +6,8 @@ import { strategyNamed } from '../strategies/registry.js';
 import type { StrategyOutcome } from '../strategies/strategy.js';
 import type { RunEvent, StudentSettings } from '../strategy-context.js';
 import type { Teacher } from '../teacher/teacher.js';
+import type { RunReportInput } from '../../report/run-report.js';
+import { buildRunReport } from './build-report.js';
 import { type DistillationResults, summarise } from './results.js';
 import { StageCache } from './stage-cache.js';
 
@@ -32,12 +34,14 @@ export interface DistillationSetup {
  * in its own worker thread, so two strategies use both cores), then summarise with intervals and
  * paired tests. Each (strategy, seed) keeps its work in its own directory and resumes there.
  */
-export async function runDistillation(setup: DistillationSetup): Promise<DistillationResults> {
+export async function runDistillation(
+  setup: DistillationSetup,
+): Promise<{ results: DistillationResults; report: RunReportInput }> {
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
   const outcomes = new Map<string, StrategyOutcome[]>();
   const errors = new Map<string, string>();
-  const results = await mapConcurrent(
+  const settled = await mapConcurrent(
     jobs,
     setup.parallelStrategies,
     async ({ strategy, seed }) => {
@@ -61,7 +65,7 @@ export async function runDistillation(setup: DistillationSetup): Promise<Distill
     },
     setup.signal ? { signal: setup.signal } : {},
   );
-  results.forEach((outcome, index) => {
+  settled.forEach((outcome, index) => {
     const { strategy } = jobs[index]!;
     if (outcome.ok) {
       const list = outcomes.get(strategy.name) ?? [];
@@ -69,11 +73,13 @@ export async function runDistillation(setup: DistillationSetup): Promise<Distill
       outcomes.set(strategy.name, list);
     } else {
       // A spent budget or an abort is the run's to stop on; it resumes from here on rerun.
-      if (outcome.error instanceof BudgetExceededError || outcome.error instanceof AbortedError) throw outcome.error;
+      if (outcome.error instanceof BudgetExceededError || outcome.error instanceof AbortedError)
+        throw outcome.error;
       errors.set(strategy.name, outcome.error.message);
     }
   });
-  return summarise({
+  const reference = setup.strategies.includes('medthink') ? 'medthink' : setup.strategies.at(-1);
+  const results = summarise({
     name: setup.name,
     outcomes,
     errors,
@@ -81,6 +87,7 @@ export async function runDistillation(setup: DistillationSetup): Promise<Distill
     seeds: setup.seeds,
     train: setup.train,
     test: setup.test,
-    reference: setup.strategies.includes('medthink') ? 'medthink' : setup.strategies.at(-1),
+    reference,
   });
+  return { results, report: buildRunReport({ results, outcomes, test: setup.test, reference }) };
 }

@@ -33,15 +33,23 @@ interface RunData {
 
 async function loadItems(path: string, config: RunConfig): Promise<Item[]> {
   if (!existsSync(path)) throw new ConfigError(`dataset not found: ${path}`);
-  const loaded = await loadDataset(path, config.data.format ? { format: config.data.format as DatasetFormat } : {});
-  if (loaded.items.length === 0) throw new ConfigError(`dataset ${path} has no usable items (${loaded.problems.length} problems)`);
+  const loaded = await loadDataset(
+    path,
+    config.data.format ? { format: config.data.format as DatasetFormat } : {},
+  );
+  if (loaded.items.length === 0)
+    throw new ConfigError(`dataset ${path} has no usable items (${loaded.problems.length} problems)`);
   return loaded.items;
 }
 
 async function runData(config: RunConfig): Promise<RunData> {
   if (typeof config.data.train !== 'string') {
     const benchmark = buildBenchmark(config.data.train.benchmark);
-    return { train: benchmark.train, test: benchmark.test, teacher: new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase)) };
+    return {
+      train: benchmark.train,
+      test: benchmark.test,
+      teacher: new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase)),
+    };
   }
   const train = await loadItems(config.data.train, config);
   if (config.data.test) return { train, test: await loadItems(config.data.test, config) };
@@ -53,7 +61,11 @@ async function runData(config: RunConfig): Promise<RunData> {
  * Everything a run needs, checked before any work starts: the data loads, the strategies exist,
  * the student is a model, the teacher answers (a dead server fails here, not an hour in).
  */
-export async function setupRun(config: RunConfig, directory: string, store: RunStore): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'>> {
+export async function setupRun(
+  config: RunConfig,
+  directory: string,
+  store: RunStore,
+): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'>> {
   for (const name of config.strategies) strategyNamed(name);
   const data = await runData(config);
   const train = config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train;
@@ -61,11 +73,17 @@ export async function setupRun(config: RunConfig, directory: string, store: RunS
   const resolveModel = createModelResolver();
   let teacher: Teacher;
   if (config.teacher === 'knowledge-base') {
-    if (!data.teacher) throw new ConfigError('the knowledge-base teacher works only with the benchmark data (data.train: {benchmark: {...}})');
+    if (!data.teacher)
+      throw new ConfigError(
+        'the knowledge-base teacher works only with the benchmark data (data.train: {benchmark: {...}})',
+      );
     teacher = data.teacher;
   } else {
     const wrap = async (spec: string) =>
-      wrapTeacherModel(await resolveModel(spec), { store, ...(config.budget ? { budget: definedOnly(config.budget) } : {}) });
+      wrapTeacherModel(await resolveModel(spec), {
+        store,
+        ...(config.budget ? { budget: definedOnly(config.budget) } : {}),
+      });
     const model = await wrap(config.teacher);
     await model.generate({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 });
     teacher = new LlmTeacher({
@@ -83,7 +101,9 @@ export async function setupRun(config: RunConfig, directory: string, store: RunS
     baseModel: studentPath,
     engine: createTrainingEngine(config.student.engine),
     hyperparameters: definedOnly(config.student.training),
-    ...(config.student.stage2Training ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) } : {}),
+    ...(config.student.stage2Training
+      ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) }
+      : {}),
     maxAnswerTokens: config.student.maxAnswerTokens,
     load: (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
   };
@@ -105,7 +125,12 @@ export async function setupRun(config: RunConfig, directory: string, store: RunS
 }
 
 /** The student GGUF: the configured file (checked to be a model), or a new one made from the data's text. */
-async function studentModel(config: RunConfig, directory: string, train: Item[], test: Item[]): Promise<string> {
+async function studentModel(
+  config: RunConfig,
+  directory: string,
+  train: Item[],
+  test: Item[],
+): Promise<string> {
   if (config.student.model !== 'new') {
     const path = resolve(config.student.model);
     await readGgufHeader(path);
@@ -113,7 +138,13 @@ async function studentModel(config: RunConfig, directory: string, train: Item[],
   }
   const path = join(directory, 'student-base.gguf');
   if (existsSync(path)) return path;
-  const shape = config.student.shape ?? { layers: 2, embeddingLength: 128, contextLength: 256, tokenizer: 'word' as const, seed: 1 };
+  const shape = config.student.shape ?? {
+    layers: 2,
+    embeddingLength: 128,
+    contextLength: 256,
+    tokenizer: 'word' as const,
+    seed: 1,
+  };
   const corpus = [...train, ...test].flatMap((item) => [itemPromptText(item), answerLine(item)]);
   await createModelFile({ out: path, corpus, ...shape, embeddingLength: shape.embeddingLength });
   return path;

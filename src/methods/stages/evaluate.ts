@@ -17,11 +17,25 @@ export async function evaluateStudent(
   modelPath: string,
   promptPrefix = '',
 ): Promise<Evaluation> {
-  const predictions = await studentAnswers(context, `${stage}.evaluate`, modelPath, context.test, promptPrefix);
+  const predictions = await studentAnswers(
+    context,
+    `${stage}.evaluate`,
+    modelPath,
+    context.test,
+    promptPrefix,
+  );
   const needJudge = context.test.filter((item, index) => predictions[index]?.correct === undefined);
   if (needJudge.length > 0) {
-    const { wrong, failures } = await judgeReplies(context, `${stage}.evaluate-judge`, needJudge, predictions);
-    const wrongIds = new Set([...wrong.map((prediction) => prediction.itemId), ...failures.map((failure) => failure.itemId)]);
+    const { wrong, failures } = await judgeReplies(
+      context,
+      `${stage}.evaluate-judge`,
+      needJudge,
+      predictions,
+    );
+    const wrongIds = new Set([
+      ...wrong.map((prediction) => prediction.itemId),
+      ...failures.map((failure) => failure.itemId),
+    ]);
     for (const prediction of predictions) {
       if (prediction.correct === undefined) prediction.correct = !wrongIds.has(prediction.itemId);
     }

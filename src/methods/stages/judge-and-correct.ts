@@ -18,7 +18,9 @@ export async function judgeReplies(
     const prediction = byId.get(item.id)!;
     return prediction.correct ?? (await context.teacher.judge(item, prediction.reply));
   });
-  const wrong = verdicts.results.filter((verdict) => !verdict.value).map((verdict) => byId.get(verdict.itemId)!);
+  const wrong = verdicts.results
+    .filter((verdict) => !verdict.value)
+    .map((verdict) => byId.get(verdict.itemId)!);
   return { wrong, failures: verdicts.failures };
 }
 

@@ -12,7 +12,11 @@ export interface ScreenResult {
 }
 
 const referenceOf = (item: Item): string =>
-  item.kind === 'multiple-choice' ? item.answerKey : item.kind === 'yes-no-maybe' ? item.answer : item.referenceAnswer;
+  item.kind === 'multiple-choice'
+    ? item.answerKey
+    : item.kind === 'yes-no-maybe'
+      ? item.answer
+      : item.referenceAnswer;
 
 /**
  * Screening: the teacher answers every training item (k samples); an item is kept when the
@@ -21,10 +25,13 @@ const referenceOf = (item: Item): string =>
 export async function screen(context: StrategyContext): Promise<ScreenResult> {
   const stage = await runTeacherStage(context, 'screen', context.train, async (item) => {
     const answers: string[] = [];
-    for (let sample = 0; sample < context.samples; sample++) answers.push(await context.teacher.answer(item, { sample }));
+    for (let sample = 0; sample < context.samples; sample++)
+      answers.push(await context.teacher.answer(item, { sample }));
     const majority = mostCommon(answers);
     const agrees =
-      item.kind === 'open-ended' ? await context.teacher.judge(item, `Answer: ${majority}`) : majority === referenceOf(item);
+      item.kind === 'open-ended'
+        ? await context.teacher.judge(item, `Answer: ${majority}`)
+        : majority === referenceOf(item);
     return { answers, majority, agrees };
   });
   const byId = new Map(context.train.map((item) => [item.id, item]));

@@ -54,7 +54,8 @@ export function studentAnswers(
       );
       const predictions = outcomes.map((outcome, index): StudentPrediction => {
         const item = items[index]!;
-        if (!outcome.ok) return { itemId: item.id, reply: '', answer: null, correct: false, error: outcome.error.message };
+        if (!outcome.ok)
+          return { itemId: item.id, reply: '', answer: null, correct: false, error: outcome.error.message };
         const answer = studentAnswer(item, outcome.value);
         return { itemId: item.id, reply: outcome.value, answer, correct: isCorrectByMatch(item, answer) };
       });

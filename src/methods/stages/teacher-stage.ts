@@ -41,7 +41,11 @@ export function runTeacherStage<T>(
       if (outcome.ok) result.results.push({ itemId, value: outcome.value });
       else result.failures.push({ itemId, error: outcome.error.message });
     });
-    context.emit({ type: 'stage-end', ...base, summary: `${result.results.length} done, ${result.failures.length} failed` });
+    context.emit({
+      type: 'stage-end',
+      ...base,
+      summary: `${result.results.length} done, ${result.failures.length} failed`,
+    });
     return result;
   });
 }

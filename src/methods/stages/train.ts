@@ -27,7 +27,8 @@ export function trainStage(
   hyperparameters: TrainingHyperparameters = context.student.hyperparameters,
 ): Promise<TrainStageResult> {
   return context.stages.run(`${stage}.train`, async () => {
-    if (examples.length === 0) throw new TrainingError(`${context.strategy}: the ${stage} training set is empty`);
+    if (examples.length === 0)
+      throw new TrainingError(`${context.strategy}: the ${stage} training set is empty`);
     const dataPath = join(context.directory, `${stage}.train.jsonl`);
     const modelPath = join(context.directory, `${stage}.gguf`);
     await mkdir(context.directory, { recursive: true });
@@ -48,7 +49,8 @@ export function trainStage(
         onProgress: (progress) => context.emit({ type: 'training', ...base, progress }),
       },
     );
-    if (!existsSync(result.modelPath)) throw new TrainingError(`${stage}: the engine wrote no model at ${result.modelPath}`);
+    if (!existsSync(result.modelPath))
+      throw new TrainingError(`${stage}: the engine wrote no model at ${result.modelPath}`);
     const last = result.history.at(-1);
     context.emit({
       type: 'stage-end',

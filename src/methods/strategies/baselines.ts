@@ -41,14 +41,27 @@ export const zeroShot: Strategy = {
   description: 'the student as it is, without distillation',
   async run(context) {
     const evaluation = await evaluateStudent(context, 'base', context.student.baseModel);
-    return { strategy: context.strategy, seed: context.seed, evaluations: [evaluation], counts: {}, training: [], failedItems: [] };
+    return {
+      strategy: context.strategy,
+      seed: context.seed,
+      evaluations: [evaluation],
+      counts: {},
+      training: [],
+      failedItems: [],
+    };
   },
 };
 
 export const goldLabel: Strategy = {
   name: 'gold-label',
   description: 'fine-tuning on the dataset labels, no teacher',
-  run: (context) => trainAndEvaluate(context, context.train.map((item) => answerExample(item, undefined, 'gold')), {}, []),
+  run: (context) =>
+    trainAndEvaluate(
+      context,
+      context.train.map((item) => answerExample(item, undefined, 'gold')),
+      {},
+      [],
+    ),
 };
 
 export const answerOnly: Strategy = {
@@ -57,8 +70,15 @@ export const answerOnly: Strategy = {
   async run(context) {
     const screened = await screen(context);
     const byId = new Map(context.train.map((item) => [item.id, item]));
-    const examples = [...screened.teacherAnswers].map(([id, key]) => answerExample(byId.get(id)!, key, 'teacher-answer'));
-    return trainAndEvaluate(context, examples, { teacherFailures: screened.failures.length }, screened.failures.map((f) => f.itemId));
+    const examples = [...screened.teacherAnswers].map(([id, key]) =>
+      answerExample(byId.get(id)!, key, 'teacher-answer'),
+    );
+    return trainAndEvaluate(
+      context,
+      examples,
+      { teacherFailures: screened.failures.length },
+      screened.failures.map((f) => f.itemId),
+    );
   },
 };
 
@@ -66,7 +86,9 @@ export const chainOfThought: Strategy = {
   name: 'chain-of-thought',
   description: "the teacher's rationale, then the answer (kept when it reaches the reference)",
   async run(context) {
-    const rationales = await runTeacherStage(context, 'rationale', context.train, (item) => context.teacher.rationale(item, 'chain-of-thought'));
+    const rationales = await runTeacherStage(context, 'rationale', context.train, (item) =>
+      context.teacher.rationale(item, 'chain-of-thought'),
+    );
     const byId = new Map(context.train.map((item) => [item.id, item]));
     const examples = rationales.results
       .filter(({ itemId, value }) => agrees(byId.get(itemId)!, value))
@@ -74,7 +96,10 @@ export const chainOfThought: Strategy = {
     return trainAndEvaluate(
       context,
       examples,
-      { rationalesRejected: rationales.results.length - examples.length, teacherFailures: rationales.failures.length },
+      {
+        rationalesRejected: rationales.results.length - examples.length,
+        teacherFailures: rationales.failures.length,
+      },
       rationales.failures.map((f) => f.itemId),
     );
   },
@@ -96,9 +121,15 @@ export const selfConsistency: Strategy = {
     for (const { itemId, value } of samples.results) {
       const item = byId.get(itemId)!;
       // Identical samples add no information; keep each distinct agreeing rationale once.
-      for (const reply of new Set(value)) if (agrees(item, reply)) examples.push(example(item, 'consistent-rationale', reply));
+      for (const reply of new Set(value))
+        if (agrees(item, reply)) examples.push(example(item, 'consistent-rationale', reply));
     }
-    return trainAndEvaluate(context, examples, { teacherFailures: samples.failures.length }, samples.failures.map((f) => f.itemId));
+    return trainAndEvaluate(
+      context,
+      examples,
+      { teacherFailures: samples.failures.length },
+      samples.failures.map((f) => f.itemId),
+    );
   },
 };
 
@@ -106,11 +137,17 @@ export const stepByStep: Strategy = {
   name: 'step-by-step',
   description: 'Distilling step-by-step: label and rationale as two tasks with task prefixes',
   async run(context) {
-    const rationales = await runTeacherStage(context, 'rationale-task', context.train, (item) => context.teacher.rationale(item, 'step-by-step'));
+    const rationales = await runTeacherStage(context, 'rationale-task', context.train, (item) =>
+      context.teacher.rationale(item, 'step-by-step'),
+    );
     const byId = new Map(context.train.map((item) => [item.id, item]));
     const examples = [
-      ...context.train.map((item) => example(item, 'label-task', answerLine(item), STEP_BY_STEP_PREFIX.label)),
-      ...rationales.results.map(({ itemId, value }) => example(byId.get(itemId)!, 'rationale-task', value, STEP_BY_STEP_PREFIX.rationale)),
+      ...context.train.map((item) =>
+        example(item, 'label-task', answerLine(item), STEP_BY_STEP_PREFIX.label),
+      ),
+      ...rationales.results.map(({ itemId, value }) =>
+        example(byId.get(itemId)!, 'rationale-task', value, STEP_BY_STEP_PREFIX.rationale),
+      ),
     ];
     return trainAndEvaluate(
       context,

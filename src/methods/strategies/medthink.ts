@@ -13,10 +13,14 @@ import type { Strategy, StrategyOutcome } from './strategy.js';
 /** MedThink stage 1: screen, explain (answer + numbered knowledge points) and the explanation examples. */
 async function stageOneData(context: StrategyContext) {
   const screened = await screen(context);
-  const explained = await runTeacherStage(context, 'explain', screened.kept, (item) => context.teacher.explain(item));
+  const explained = await runTeacherStage(context, 'explain', screened.kept, (item) =>
+    context.teacher.explain(item),
+  );
   const byId = new Map(context.train.map((item) => [item.id, item]));
   const knowledge = new Map(explained.results.map(({ itemId, value }) => [itemId, value]));
-  const examples = explained.results.map(({ itemId, value }) => example(byId.get(itemId)!, 'explanation', value));
+  const examples = explained.results.map(({ itemId, value }) =>
+    example(byId.get(itemId)!, 'explanation', value),
+  );
   const items = explained.results.map(({ itemId }) => byId.get(itemId)!);
   const failures = [...screened.failures, ...explained.failures];
   return { screened, knowledge, examples, items, failures };
@@ -63,10 +67,18 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
     // Iterating stops once the training error no longer falls, as the iterative variant specifies.
     if (judged.wrong.length === 0 || judged.wrong.length >= previousErrors) break;
     previousErrors = judged.wrong.length;
-    const corrections = await correctErrors(context, `${name}.correct`, data.items, judged.wrong, data.knowledge);
+    const corrections = await correctErrors(
+      context,
+      `${name}.correct`,
+      data.items,
+      judged.wrong,
+      data.knowledge,
+    );
     failedItems.push(...judged.failures.map((f) => f.itemId), ...corrections.failures.map((f) => f.itemId));
     const byId = new Map<string, Item>(data.items.map((item) => [item.id, item]));
-    const examples: TrainingExample[] = corrections.results.map(({ itemId, value }) => example(byId.get(itemId)!, 'correction', value));
+    const examples: TrainingExample[] = corrections.results.map(({ itemId, value }) =>
+      example(byId.get(itemId)!, 'correction', value),
+    );
     if (context.stage2Replay) {
       const wrongIds = new Set(judged.wrong.map((prediction) => prediction.itemId));
       for (const [itemId, entry] of stageOneExample) if (!wrongIds.has(itemId)) examples.push(entry);
@@ -83,7 +95,14 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
     evaluations.push(await evaluateStudent(context, name, retrained.modelPath));
     modelPath = retrained.modelPath;
   }
-  return { strategy: context.strategy, seed: context.seed, evaluations, counts, training, failedItems: [...new Set(failedItems)] };
+  return {
+    strategy: context.strategy,
+    seed: context.seed,
+    evaluations,
+    counts,
+    training,
+    failedItems: [...new Set(failedItems)],
+  };
 }
 
 export const medThink: Strategy = {

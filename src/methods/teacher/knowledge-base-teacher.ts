@@ -15,13 +15,19 @@ export class KnowledgeBaseTeacher implements Teacher {
   constructor(private readonly teacher: KnowledgeTeacher) {}
 
   private multipleChoice(item: Item, role: string): MultipleChoiceItem {
-    if (item.kind !== 'multiple-choice') throw new TeacherReplyError(role, item.id, 'the knowledge-base teacher answers only the benchmark vignettes');
+    if (item.kind !== 'multiple-choice')
+      throw new TeacherReplyError(
+        role,
+        item.id,
+        'the knowledge-base teacher answers only the benchmark vignettes',
+      );
     return item;
   }
 
   private key(item: MultipleChoiceItem, role: string): string {
     const key = this.teacher.answer(item);
-    if (key === undefined) throw new TeacherReplyError(role, item.id, 'the knowledge base cannot decide this question');
+    if (key === undefined)
+      throw new TeacherReplyError(role, item.id, 'the knowledge base cannot decide this question');
     return key;
   }
 
@@ -32,7 +38,9 @@ export class KnowledgeBaseTeacher implements Teacher {
   async explain(item: Item): Promise<string> {
     const question = this.multipleChoice(item, 'explain');
     const key = this.key(question, 'explain');
-    return this.teacher.explain(question).replace(`${answerSentence(key)} `, `${answerLine(question, key)}\n`);
+    return this.teacher
+      .explain(question)
+      .replace(`${answerSentence(key)} `, `${answerLine(question, key)}\n`);
   }
 
   async judge(item: Item, studentReply: string): Promise<boolean> {

@@ -47,7 +47,12 @@ export class LlmTeacher implements Teacher {
       question: itemPromptText(item),
       reference: referenceAnswerText(item),
       referenceText: answerText(item),
-      answerFormat: item.kind === 'multiple-choice' ? item.options.map((option) => option.key).join('/') : item.kind === 'yes-no-maybe' ? 'yes/no/maybe' : '<answer>',
+      answerFormat:
+        item.kind === 'multiple-choice'
+          ? item.options.map((option) => option.key).join('/')
+          : item.kind === 'yes-no-maybe'
+            ? 'yes/no/maybe'
+            : '<answer>',
       ...values,
     });
     const attempts = this.options.attempts ?? 3;
@@ -56,19 +61,26 @@ export class LlmTeacher implements Teacher {
       const sample = settings.sample ?? 0;
       // A retry or a further sample must be a different request, or the cache would replay the same reply.
       const varied = attempt > 0 || sample > 0;
-      const schema = this.options.structured ? roleSchema(role, item, this.options.maxReplyCharacters) : undefined;
-      const response = await (settings.model ?? this.options.model).generate({
-        messages: [
-          { role: 'system', content: `${template.system}` },
-          { role: 'user', content: user },
-        ],
-        // A structured judge writes JSON, not one token.
-        maxTokens: schema ? (this.options.maxTokens ?? 1024) : (settings.maxTokens ?? this.options.maxTokens ?? 1024),
-        temperature: varied ? (this.options.sampleTemperature ?? 0.7) : 0,
-        seed: sample * 1000 + attempt,
-        ...(schema ? { jsonSchema: z.toJSONSchema(schema) as Record<string, unknown> } : {}),
-        // The run store logs each call with the role and item it served.
-      }, withContext(undefined, { stage: role, itemId: item.id }));
+      const schema = this.options.structured
+        ? roleSchema(role, item, this.options.maxReplyCharacters)
+        : undefined;
+      const response = await (settings.model ?? this.options.model).generate(
+        {
+          messages: [
+            { role: 'system', content: `${template.system}` },
+            { role: 'user', content: user },
+          ],
+          // A structured judge writes JSON, not one token.
+          maxTokens: schema
+            ? (this.options.maxTokens ?? 1024)
+            : (settings.maxTokens ?? this.options.maxTokens ?? 1024),
+          temperature: varied ? (this.options.sampleTemperature ?? 0.7) : 0,
+          seed: sample * 1000 + attempt,
+          ...(schema ? { jsonSchema: z.toJSONSchema(schema) as Record<string, unknown> } : {}),
+          // The run store logs each call with the role and item it served.
+        },
+        withContext(undefined, { stage: role, itemId: item.id }),
+      );
       const raw = response.choices[0]?.text ?? '';
       const reply = schema ? structuredReply(role, item, schema, raw) : raw;
       if (reply === undefined) {
@@ -79,7 +91,11 @@ export class LlmTeacher implements Teacher {
       if (failure === undefined) return reply.trim();
       problem = failure;
     }
-    throw new TeacherReplyError(`${role}@${template.version}`, item.id, `invalid reply after ${attempts} tries: ${problem}`);
+    throw new TeacherReplyError(
+      `${role}@${template.version}`,
+      item.id,
+      `invalid reply after ${attempts} tries: ${problem}`,
+    );
   }
 
   async answer(item: Item, options: { sample?: number } = {}): Promise<string> {
@@ -118,11 +134,16 @@ export class LlmTeacher implements Teacher {
   }
 
   correct(item: Item, studentReply: string, knowledge: string): Promise<string> {
-    return this.ask('correct', item, { reply: studentReply, knowledge }, (reply) => checkCorrection(item, reply));
+    return this.ask('correct', item, { reply: studentReply, knowledge }, (reply) =>
+      checkCorrection(item, reply),
+    );
   }
 
   rationale(item: Item, style: RationaleStyle, options: { sample?: number } = {}): Promise<string> {
-    const check = style === 'chain-of-thought' ? (reply: string) => (/Answer:/i.test(reply) ? undefined : 'no "Answer:" line') : () => undefined;
+    const check =
+      style === 'chain-of-thought'
+        ? (reply: string) => (/Answer:/i.test(reply) ? undefined : 'no "Answer:" line')
+        : () => undefined;
     return this.ask(style, item, {}, check, options.sample !== undefined ? { sample: options.sample } : {});
   }
 }

@@ -7,7 +7,14 @@ import { ConfigError } from '../../errors.js';
  * is Chinese). The version is part of the rendered text, hence of every cache key: changing a
  * template never serves stale cached replies. Users override a role with their own text.
  */
-export const teacherRoles = ['answer', 'explain', 'judge', 'correct', 'chain-of-thought', 'step-by-step'] as const;
+export const teacherRoles = [
+  'answer',
+  'explain',
+  'judge',
+  'correct',
+  'chain-of-thought',
+  'step-by-step',
+] as const;
 export type TeacherRole = (typeof teacherRoles)[number];
 export type PromptLanguage = 'en' | 'zh';
 
@@ -119,7 +126,11 @@ export function resolveTemplates(
         throw new ConfigError(`cannot read the ${role} prompt template ${override.file}`, { cause: error });
       }
     }
-    templates[role] = { version: override.version ?? `${base.version}+custom`, system: override.system ?? base.system, user };
+    templates[role] = {
+      version: override.version ?? `${base.version}+custom`,
+      system: override.system ?? base.system,
+      user,
+    };
   }
   return templates;
 }

@@ -21,7 +21,9 @@ export function checkExplanation(reply: string): string | undefined {
 export function checkCorrection(item: Item, reply: string): string | undefined {
   const given = studentAnswer(item, reply);
   if (item.kind === 'open-ended') {
-    return given && given.toLowerCase().includes(answerText(item).toLowerCase().slice(0, 20)) ? undefined : 'does not end in the reference answer';
+    return given && given.toLowerCase().includes(answerText(item).toLowerCase().slice(0, 20))
+      ? undefined
+      : 'does not end in the reference answer';
   }
   const expected = item.kind === 'multiple-choice' ? item.answerKey : item.answer;
   return given === expected ? undefined : `ends in ${given ?? 'no answer'}, not ${expected}`;
