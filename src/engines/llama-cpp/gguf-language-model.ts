@@ -12,7 +12,7 @@ import type {
   LanguageModel,
 } from '../../models/language-model.js';
 import { CHATML_TEMPLATE, renderChat } from '../../tokenizer/chat-template.js';
-import { continuationLogprob, nextTokenLogprobs } from './log-likelihood.js';
+import { continuationLogprobs, nextTokenLogprobs } from './log-likelihood.js';
 import { SequencePool } from './sequence-pool.js';
 import { validateJsonOutput } from './json-output.js';
 
@@ -113,20 +113,14 @@ export class GgufLanguageModel implements LanguageModel {
 
   async scoreContinuations(prompt: ChatMessage[], continuations: string[]): Promise<ContinuationScore[]> {
     const promptTokens = this.tokenize(this.renderPrompt(prompt));
-    return Promise.all(
-      continuations.map((continuation) =>
-        this.pool.use(async (sequence) => {
-          const continuationTokens = this.parts.model.tokenize(continuation, false);
-          this.assertFits(promptTokens.length + continuationTokens.length);
-          const logprob = await continuationLogprob(sequence, promptTokens, continuationTokens);
-          return {
-            logprob,
-            tokenCount: continuationTokens.length,
-            byteCount: Buffer.byteLength(continuation, 'utf8'),
-          };
-        }),
-      ),
-    );
+    const tokenized = continuations.map((continuation) => this.parts.model.tokenize(continuation, false));
+    this.assertFits(promptTokens.length + Math.max(0, ...tokenized.map((tokens) => tokens.length)));
+    const logprobs = await this.pool.use((sequence) => continuationLogprobs(sequence, promptTokens, tokenized));
+    return continuations.map((continuation, index) => ({
+      logprob: logprobs[index]!,
+      tokenCount: tokenized[index]!.length,
+      byteCount: Buffer.byteLength(continuation, 'utf8'),
+    }));
   }
 
   /** Log-probabilities of every vocabulary token after each position of `tokens` (parity checks, calibration). */

@@ -9,33 +9,43 @@ function logSumExp(logits: Map<Token, number>): number {
   return max + Math.log(sum);
 }
 
+function logprobOf(logits: Map<Token, number> | undefined, target: Token, position: number): number {
+  if (!logits) throw new Error(`llama.cpp returned no logits at position ${position}`);
+  return (logits.get(target) ?? Number.NEGATIVE_INFINITY) - logSumExp(logits);
+}
+
 /**
- * Sum of log-probabilities of `continuation` after `prompt`, from llama.cpp's raw logits (one
- * forward pass over prompt + continuation, logits kept only where a continuation token is predicted).
+ * Sum of log-probabilities of each continuation after `prompt`, from llama.cpp's raw logits. The
+ * prompt is evaluated once; each continuation is evaluated on top of it and then erased from the
+ * sequence, so scoring four options costs one prompt plus four short continuations.
  */
-export async function continuationLogprob(
+export async function continuationLogprobs(
   sequence: LlamaContextSequence,
   prompt: Token[],
-  continuation: Token[],
-): Promise<number> {
-  if (continuation.length === 0) return 0;
-  const input = [...prompt, ...continuation];
-  const firstPredictor = prompt.length - 1;
-  const results = await sequence.controlledEvaluate(
-    input.map((token, index) =>
-      index >= firstPredictor && index < input.length - 1
-        ? [token, { generateNext: { logits: true } }]
-        : token,
-    ),
+  continuations: Token[][],
+): Promise<number[]> {
+  const last = prompt.length - 1;
+  const promptResults = await sequence.controlledEvaluate(
+    prompt.map((token, index) => (index === last ? [token, { generateNext: { logits: true } }] : token)),
   );
-  let total = 0;
-  for (let i = 0; i < continuation.length; i++) {
-    const logits = results[firstPredictor + i]?.next.logits;
-    const target = continuation[i]!;
-    if (!logits) throw new Error(`llama.cpp returned no logits at position ${firstPredictor + i}`);
-    total += (logits.get(target) ?? Number.NEGATIVE_INFINITY) - logSumExp(logits);
+  const afterPrompt = promptResults[last]?.next.logits;
+  const scores: number[] = [];
+  for (const continuation of continuations) {
+    if (continuation.length === 0) {
+      scores.push(0);
+      continue;
+    }
+    let total = logprobOf(afterPrompt, continuation[0]!, last);
+    if (continuation.length > 1) {
+      const results = await sequence.controlledEvaluate(
+        continuation.slice(0, -1).map((token) => [token, { generateNext: { logits: true } }]),
+      );
+      for (let i = 1; i < continuation.length; i++) total += logprobOf(results[i - 1]?.next.logits, continuation[i]!, last + i);
+      await sequence.eraseContextTokenRanges([{ start: prompt.length, end: sequence.nextTokenIndex }]);
+    }
+    scores.push(total);
   }
-  return total;
+  return scores;
 }
 
 /** Next-token log-probabilities over the whole vocabulary after each position of `tokens` (for parity checks). */
