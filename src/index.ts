@@ -43,6 +43,11 @@ export type { DistillationResults } from './methods/run/results.js';
 export * from './benchmark/index.js';
 export { runDemo, type DemoOptions, type DemoSummary } from './demo/run-demo.js';
 
+// Vision: images, grounding analysis, CoT-VL training sets; the LLaMA-Factory engine.
+export * from './vision/index.js';
+export * from './engines/llama-factory/index.js';
+export { writeVisionProjectorFile } from './model/vision-projector.js';
+
 // Evaluation and reports.
 export { evaluate } from './eval/evaluate.js';
 export { extractChoice } from './eval/extract-choice.js';

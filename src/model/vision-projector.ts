@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { type GgufMetadata, type GgufTensorToWrite, GgmlType, gguf } from '../gguf/gguf-types.js';
+import { GgmlType, type GgufMetadata, type GgufTensorToWrite, gguf } from '../gguf/gguf-types.js';
 import { writeGguf } from '../gguf/write-gguf.js';
 import { gaussian, seededRandom } from './random-weights.js';
 

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createModelFile } from '../../src/model/create-model.js';
+import { createModel } from '../../src/model/create-model.js';
+import type { LlamaWeights } from '../../src/model/llama-config.js';
+import { writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { type VisionProjectorConfig, writeVisionProjectorFile } from '../../src/model/vision-projector.js';
 import { type LlamaServerOptions, type RunningLlamaServer, startLlamaServer } from './llama-server.js';
 
@@ -22,13 +24,13 @@ export interface TinyVisionModelFiles {
 }
 
 /**
- * Writes a tiny random text model (ChatML, n_embd 64) and a matching LLaVA-style projector
- * (32 px images, 8 px patches: 16 image tokens) into `directory`.
+ * Writes a tiny random text model (ChatML, n_embd 64, context 2048; what createModelFile writes,
+ * with an untied head and amplified attention so the image can change the reply) and a matching
+ * LLaVA-style projector (32 px images, 8 px patches: 16 image tokens) into `directory`.
  */
 export async function createTinyVisionModel(directory: string, seed = 11): Promise<TinyVisionModelFiles> {
   const embeddingLength = 64;
-  const { path: modelPath } = await createModelFile({
-    out: join(directory, 'tiny-vlm.gguf'),
+  const model = createModel({
     corpus: visionCorpus,
     layers: 2,
     embeddingLength,
@@ -39,15 +41,21 @@ export async function createTinyVisionModel(directory: string, seed = 11): Promi
     seed,
     name: 'medistill-tiny-vlm',
   });
-  const { path: projectorPath, config } = await writeVisionProjectorFile(join(directory, 'tiny-mmproj.gguf'), {
-    textEmbeddingLength: embeddingLength,
-    imageSize: 32,
-    patchSize: 8,
-    embeddingLength: 64,
-    feedForwardLength: 128,
-    blockCount: 2,
-    seed,
-  });
+  amplifyContext(model.weights, 8);
+  const modelPath = join(directory, 'tiny-vlm.gguf');
+  await writeLlamaModel(modelPath, model);
+  const { path: projectorPath, config } = await writeVisionProjectorFile(
+    join(directory, 'tiny-mmproj.gguf'),
+    {
+      textEmbeddingLength: embeddingLength,
+      imageSize: 32,
+      patchSize: 8,
+      embeddingLength: 64,
+      feedForwardLength: 128,
+      blockCount: 2,
+      seed,
+    },
+  );
   return { modelPath, projectorPath, projector: config };
 }
 
@@ -78,5 +86,18 @@ export async function startTinyVisionServer(
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * At GPT-2 initialisation (std 0.02) a random model's attention adds almost nothing to the
+ * residual stream, so its reply hardly depends on context: sixteen image tokens would change
+ * nothing. Larger value and output projections make what the model attends to, the image
+ * included, decide its greedy reply.
+ */
+function amplifyContext(weights: LlamaWeights, factor: number): void {
+  for (const [name, tensor] of weights) {
+    if (/\.attn_(?:v|output)\.weight$/.test(name))
+      for (let i = 0; i < tensor.data.length; i++) tensor.data[i]! *= factor;
   }
 }

@@ -10,6 +10,7 @@ import { registerAskCommand } from './ask.js';
 import { createModelResolver } from '../../models/resolve-model.js';
 import { registerRunCommand } from './run.js';
 import { registerTrainCommand } from './train.js';
+import { registerVqaCommand } from './vqa.js';
 
 /** Every command registers itself here; each command file owns its options and calls the library. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerRunCommand(program);
   registerTrainCommand(program);
   registerGenerateCommand(program);
+  registerVqaCommand(program, resolveModel);
 }

@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatProblem } from '../../datasets/dataset-problem.js';
+import { ImageLibrary } from '../../datasets/images/image-library.js';
+import { loadDataset } from '../../datasets/load-dataset.js';
+import { InputError } from '../../errors.js';
+import type { LanguageModel } from '../../models/language-model.js';
+import { writeFileAtomically } from '../../util/atomic-write.js';
+import { type GroundingResult, runGroundingAnalysis } from '../../vision/grounding.js';
+import { renderGroundingChart } from '../../vision/grounding-chart.js';
+import { formatGroundingTable } from '../../vision/grounding-table.js';
+import { imageLimitsSchema } from '../../vision/image-limits.js';
+import { VisionImages } from '../../vision/images.js';
+import { integerFlag } from '../options.js';
+import { printError, printJson, printLine } from '../output.js';
+import { ProgressLine } from '../progress.js';
+
+interface GroundingFlags {
+  model: string;
+  data: string;
+  limit?: number;
+  split?: string;
+  seed: number;
+  concurrency: number;
+  maxTokens: number;
+  maxSide: number;
+  imageRoot?: string;
+  withCaptions?: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+/** What `--json` prints: everything but the per-item replies, which go to grounding.json. */
+function resultJson(result: GroundingResult, out: string | undefined) {
+  return {
+    model: result.modelId,
+    seed: result.seed,
+    excluded: result.excluded,
+    ...result.summary,
+    problems: result.problems.map(formatProblem),
+    ...(out === undefined ? {} : { out }),
+  };
+}
+
+/**
+ * `medistill vqa grounding`: does a vision-language model look at the image? The same test items
+ * under four conditions (real image, blank image, another item's image, no image) with accuracy,
+ * Wilson intervals, paired McNemar tests with Holm's correction and the answer-prior floors;
+ * `--out` writes grounding.json (with every reply) and grounding.svg. Models come from
+ * `resolveModel`, injected so this command does not decide which adapters exist.
+ */
+export function registerVqaCommand(
+  program: Command,
+  resolveModel: (spec: string) => Promise<LanguageModel>,
+): void {
+  const vqa = program
+    .command('vqa')
+    .description('vision question answering: analyses of vision-language models');
+  vqa
+    .command('grounding')
+    .description("compare accuracy with the real image, a blank one, another item's image and none")
+    .requiredOption('--model <spec>', 'the vision-language model, e.g. llama-server:http://127.0.0.1:8080/v1')
+    .requiredOption('--data <path>', 'a VQA dataset (VQA-RAD, PMC-VQA, or any format with images)')
+    .option(
+      '--limit <n>',
+      'use only the first n items that can take part',
+      integerFlag('--limit', { min: 1 }),
+    )
+    .option('--split <name>', 'use only items of this split (e.g. test)')
+    .option('--seed <n>', 'seed of the other-image assignment', integerFlag('--seed'), 1)
+    .option('--concurrency <n>', 'model calls in flight', integerFlag('--concurrency', { min: 1 }), 1)
+    .option('--max-tokens <n>', 'reply token limit', integerFlag('--max-tokens', { min: 1 }), 512)
+    .option(
+      '--max-side <px>',
+      'longest image side sent to the model',
+      integerFlag('--max-side', { min: 28 }),
+      1024,
+    )
+    .option('--image-root <path>', 'folder or .zip that image names are relative to')
+    .option('--with-captions', 'show dataset captions with the question (withheld by default)')
+    .option('--out <dir>', 'write grounding.json and grounding.svg here')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: GroundingFlags) => {
+      const loaded = await loadDataset(
+        flags.data,
+        flags.imageRoot === undefined ? {} : { imageRoot: flags.imageRoot },
+      );
+      if (loaded.problems.length > 0)
+        printError(
+          `${loaded.problems.length} record(s) skipped in ${flags.data}; first: ${formatProblem(loaded.problems[0]!)}`,
+        );
+      const items =
+        flags.split === undefined ? loaded.items : loaded.items.filter((item) => item.split === flags.split);
+      if (items.length === 0)
+        throw new InputError(`no items${flags.split === undefined ? '' : ` in split "${flags.split}"`}`, {
+          file: flags.data,
+        });
+      const controller = new AbortController();
+      const onInterrupt = (): void => controller.abort();
+      process.once('SIGINT', onInterrupt);
+      const library = new ImageLibrary();
+      const progress = new ProgressLine();
+      let model: LanguageModel | undefined;
+      try {
+        model = await resolveModel(flags.model);
+        const result = await runGroundingAnalysis({
+          model,
+          items,
+          images: new VisionImages(library, { limits: imageLimitsSchema.parse({ maxSide: flags.maxSide }) }),
+          seed: flags.seed,
+          concurrency: flags.concurrency,
+          maxTokens: flags.maxTokens,
+          withCaptions: flags.withCaptions ?? false,
+          signal: controller.signal,
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+          onProgress: ({ done, total }) =>
+            progress.update(`grounding ${done}/${total} model calls`, done === total),
+        });
+        progress.done();
+        for (const problem of result.problems) printError(formatProblem(problem));
+        if (flags.out !== undefined) {
+          await writeFileAtomically(
+            join(flags.out, 'grounding.json'),
+            `${JSON.stringify(result, null, 2)}\n`,
+          );
+          await writeFileAtomically(
+            join(flags.out, 'grounding.svg'),
+            await renderGroundingChart(result.summary, `${result.modelId} on ${result.summary.n} items`),
+          );
+        }
+        if (flags.json) {
+          printJson(resultJson(result, flags.out));
+          return;
+        }
+        for (const line of formatGroundingTable(result)) printLine(line);
+        if (flags.out !== undefined)
+          printLine(`\nwrote ${join(flags.out, 'grounding.json')} and grounding.svg`);
+      } finally {
+        progress.done();
+        process.removeListener('SIGINT', onInterrupt);
+        await library.close();
+        await model?.close?.();
+      }
+    });
+}
