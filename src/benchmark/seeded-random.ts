@@ -1,22 +1,20 @@
+import { seededRandom } from '../util/seeded-random.js';
+
 /**
  * A small seeded pseudo-random source (mulberry32), so that one seed always yields the same
  * benchmark on every machine and Node version. Not for anything security related.
  */
 export class SeededRandom {
-  private state: number;
+  private readonly source: () => number;
 
   constructor(seed: number) {
     // Mix the seed so that small neighbouring seeds (1, 2, 3) start far apart.
-    this.state = (Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+    this.source = seededRandom((Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x5bd1e995) >>> 0);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let value = this.state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+    return this.source();
   }
 
   /** An integer in [0, maxExclusive). */

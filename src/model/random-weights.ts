@@ -1,16 +1,7 @@
+import { seededRandom } from '../util/seeded-random.js';
 import { type LlamaConfig, type LlamaWeights, llamaTensorShapes } from './llama-config.js';
 
-/** Mulberry32: a small seeded generator, so the same seed makes the same model everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Normal samples by Box-Muller. */
 export function gaussian(random: () => number): () => number {

@@ -1,14 +1,2 @@
-/**
- * A small seeded generator (mulberry32): bootstrap intervals must be reproducible from the seed
- * written in the report, and Math.random cannot be seeded. Returns numbers in [0, 1).
- */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Bootstrap intervals must be reproducible from the seed written in the report. */
+export { seededRandom as createSeededRandom } from '../../util/seeded-random.js';
