@@ -126,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     parallelStrategies: 2,
     samples: 1,
     rounds: 3,
-    stage2Replay: false,
+    stage2Replay: true,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -77,8 +77,12 @@ export const runConfigSchema = z.strictObject({
   /** Teacher samples per item for screening and self-consistency. */
   samples: z.number().int().positive().default(1),
   rounds: z.number().int().positive().default(3),
-  /** Mix stage-1 examples the student already answers right into stage 2 (MedThink itself trains on the corrections alone). */
-  stage2Replay: z.boolean().default(false),
+  /**
+   * Mix the stage-1 examples of items the student already answers right into stage 2, so a few
+   * corrections cannot overwrite what it knows (measured: 13 corrections alone took a student from
+   * 82.6% to 21.2%). Off trains on the corrections alone, as the paper describes.
+   */
+  stage2Replay: z.boolean().default(true),
   concurrency: z.number().int().positive().default(8),
   parallelStrategies: z.number().int().positive().default(2),
   budget: z
