@@ -1,0 +1,65 @@
+import { ConfigError } from '../../errors.js';
+import { renderChat, type TemplateMessage } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import type { ChatExampleMessage } from './chat-examples.js';
+import type { TrainingExample } from './training-example.js';
+
+/**
+ * Render a conversation with the model's own chat template and tokenize it with a loss mask on
+ * the trained assistant turns: their content and the end-of-turn token, which is what the model
+ * must generate at inference. The prompt before each turn (up to the generation prompt, e.g.
+ * `<|im_start|>assistant\n`) and whatever the template adds after the end-of-turn token carry no
+ * loss. Text is tokenized segment by segment so the prompt tokens are exactly those inference
+ * produces for the same prompt.
+ */
+export function tokenizeChat(
+  messages: readonly ChatExampleMessage[],
+  tokenizer: Tokenizer,
+  template: string,
+): TrainingExample {
+  const { data } = tokenizer;
+  const special = (id: number | undefined): string => (id === undefined ? '' : (data.tokens[id] ?? ''));
+  const render = (upTo: number, addGenerationPrompt: boolean): string =>
+    renderChat(template, messages.slice(0, upTo) as TemplateMessage[], {
+      addGenerationPrompt,
+      bosToken: special(data.bosTokenId),
+      eosToken: special(data.eosTokenId),
+    });
+  const full = render(messages.length, false);
+  const spans: [number, number][] = [];
+  messages.forEach((message, index) => {
+    if (!message.trained) return;
+    const start = render(index, true).length;
+    const end = render(index + 1, false).length;
+    if (!full.startsWith(render(index, true)) || !full.startsWith(render(index + 1, false))) {
+      throw new ConfigError(
+        'the chat template does not render conversations prefix by prefix, so assistant turns cannot be located for the loss mask',
+      );
+    }
+    spans.push([start, end]);
+  });
+  const endOfTurn = data.eotTokenId ?? data.eosTokenId;
+  const tokens: number[] = [];
+  const mask: number[] = [];
+  if (data.addBosToken && data.bosTokenId !== undefined && !full.startsWith(special(data.bosTokenId))) {
+    tokens.push(data.bosTokenId);
+    mask.push(0);
+  }
+  const push = (text: string, trained: boolean): void => {
+    const ids = tokenizer.encode(text, { parseSpecial: true, addBos: false });
+    // Loss runs through the end-of-turn token; what the template adds after it is not generated.
+    const last = trained && endOfTurn !== undefined ? ids.lastIndexOf(endOfTurn) : -1;
+    ids.forEach((id, i) => {
+      tokens.push(id);
+      mask.push(trained && (last < 0 || i <= last) ? 1 : 0);
+    });
+  };
+  let position = 0;
+  for (const [start, end] of spans) {
+    if (start > position) push(full.slice(position, start), false);
+    push(full.slice(start, end), true);
+    position = end;
+  }
+  if (position < full.length) push(full.slice(position), false);
+  return { tokens: Int32Array.from(tokens), lossMask: Uint8Array.from(mask) };
+}

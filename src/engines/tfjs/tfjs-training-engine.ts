@@ -1,0 +1,46 @@
+import type {
+  TrainingEngine,
+  TrainingJob,
+  TrainingResult,
+  TrainOptions,
+} from '../../training/training-engine.js';
+import { type EmbeddedTrainingSettings, runTrainingJob } from './training-job.js';
+import { trainInWorker } from './worker-training.js';
+
+export interface TfjsTrainingEngineOptions extends EmbeddedTrainingSettings {
+  /**
+   * Run each training in a worker thread (default true): the caller's thread stays free, and
+   * several trainings use several cores. False runs on the calling thread (debugging, profiling).
+   */
+  useWorker?: boolean;
+}
+
+/**
+ * The embedded trainer: TensorFlow.js on its wasm backend trains Llama-architecture GGUF
+ * students (full fine-tuning or LoRA) on `messages` JSONL with answer-only loss, and writes a
+ * GGUF model or a llama.cpp LoRA adapter that runs in llama.cpp with the same logits.
+ */
+export class TfjsTrainingEngine implements TrainingEngine {
+  readonly id = 'tfjs-wasm';
+  private readonly options: TfjsTrainingEngineOptions;
+
+  constructor(options: TfjsTrainingEngineOptions = {}) {
+    this.options = options;
+  }
+
+  train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
+    const { useWorker = true, ...settings } = this.options;
+    const request = { job, settings, resume: options.resume ?? false };
+    if (useWorker) {
+      return trainInWorker(request, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    }
+    const { signal } = options;
+    return runTrainingJob(request, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(signal ? { shouldStop: () => signal.aborted } : {}),
+    });
+  }
+}

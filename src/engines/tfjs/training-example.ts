@@ -1,0 +1,91 @@
+import { seededRandom } from '../../model/random-weights.js';
+import type { TokenBatch } from './llama-network.js';
+
+/** One tokenized example; `lossMask[i]` is 1 where token i is an answer token to learn. */
+export interface TrainingExample {
+  tokens: Int32Array;
+  lossMask: Uint8Array;
+}
+
+/** Positions that predict an answer token (token 0 is never predicted). */
+export function lossTokenCount(example: TrainingExample): number {
+  let count = 0;
+  for (let i = 1; i < example.tokens.length; i++) if (example.lossMask[i]) count++;
+  return count;
+}
+
+/** A padded batch and how many of its input positions are real tokens (for tokens/s). */
+export interface TrainingBatch extends TokenBatch {
+  realTokens: number;
+}
+
+/**
+ * Right-pad examples into one batch. Row j of a sequence reads token j and predicts token j+1,
+ * so the input length is the longest example minus one; pads (token `padToken`) carry no loss.
+ */
+export function makeBatch(examples: readonly TrainingExample[], padToken = 0): TrainingBatch {
+  const length = Math.max(1, ...examples.map((example) => example.tokens.length - 1));
+  const tokens = new Int32Array(examples.length * length).fill(padToken);
+  const lossRows: number[] = [];
+  const targets: number[] = [];
+  let realTokens = 0;
+  examples.forEach((example, row) => {
+    const inputLength = example.tokens.length - 1;
+    realTokens += inputLength;
+    tokens.set(example.tokens.subarray(0, inputLength), row * length);
+    for (let j = 0; j < inputLength; j++) {
+      if (example.lossMask[j + 1]) {
+        lossRows.push(row * length + j);
+        targets.push(example.tokens[j + 1]!);
+      }
+    }
+  });
+  return {
+    tokens,
+    batch: examples.length,
+    length,
+    lossRows: Int32Array.from(lossRows),
+    targets: Int32Array.from(targets),
+    realTokens,
+  };
+}
+
+/** Fisher-Yates with a seeded generator: the same seed gives the same order everywhere. */
+export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  const random = seededRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * The epoch's batches: the order depends only on (seed, epoch), so a run resumed at an epoch
+ * boundary sees exactly the batches an uninterrupted run would.
+ */
+export function epochBatches(
+  examples: readonly TrainingExample[],
+  batchSize: number,
+  seed: number,
+  epoch: number,
+): TrainingBatch[] {
+  const order = seededShuffle(examples, (Math.imul(seed, 0x9e3779b1) + epoch) >>> 0);
+  const batches: TrainingBatch[] = [];
+  for (let start = 0; start < order.length; start += batchSize)
+    batches.push(makeBatch(order.slice(start, start + batchSize)));
+  return batches;
+}
+
+/** Hold out `fraction` of the examples (at least one when the fraction is positive and there are two or more). */
+export function splitExamples(
+  examples: readonly TrainingExample[],
+  fraction: number,
+  seed: number,
+): { train: TrainingExample[]; validation: TrainingExample[] } {
+  const shuffled = seededShuffle(examples, seed >>> 0);
+  if (fraction <= 0 || shuffled.length < 2) return { train: shuffled, validation: [] };
+  const count = Math.min(shuffled.length - 1, Math.max(1, Math.round(shuffled.length * fraction)));
+  return { train: shuffled.slice(count), validation: shuffled.slice(0, count) };
+}

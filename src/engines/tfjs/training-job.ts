@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError, InputError } from '../../errors.js';
+import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
+import type { TrainingJob, TrainingProgress, TrainingResult } from '../../training/training-engine.js';
+import { readChatExamples } from './chat-examples.js';
+import { tokenizeChat } from './chat-tokenization.js';
+import { LlamaTrainer } from './llama-trainer.js';
+import { defaultLoraTargets } from './lora.js';
+import { writeLoraAdapter } from './lora-adapter-file.js';
+import { lossTokenCount, splitExamples, type TrainingExample } from './training-example.js';
+import { runTrainingLoop, totalSteps } from './training-loop.js';
+import { BLOCK_PROJECTIONS } from './transformer-block.js';
+import { useWasmBackend } from './wasm-backend.js';
+
+/** Engine settings beyond the shared hyperparameters; plain data, so they cross into a worker. */
+export const embeddedTrainingSettingsSchema = z
+  .object({
+    /** Projections that get LoRA factors when `loraRank` is set (default: all seven per block). */
+    loraTargets: z.array(z.enum(BLOCK_PROJECTIONS)).min(1).optional(),
+    /** Write the LoRA-merged full model to `outputPath` instead of an adapter. */
+    mergeLora: z.boolean().optional(),
+    /** Storage type of a written full model (default f32). */
+    outputType: z.enum(['f32', 'f16']).optional(),
+    adam: z
+      .object({
+        beta1: z.number().min(0).lt(1),
+        beta2: z.number().min(0).lt(1),
+        epsilon: z.number().positive(),
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type EmbeddedTrainingSettings = z.infer<typeof embeddedTrainingSettingsSchema>;
+
+const hyperparametersSchema = z
+  .object({
+    epochs: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    batchSize: z.number().int().positive(),
+    validationSplit: z.number().min(0).lt(1),
+    seed: z.number().int(),
+    loraRank: z.number().int().positive().optional(),
+    loraAlpha: z.number().positive().optional(),
+    warmupRatio: z.number().min(0).max(1),
+    weightDecay: z.number().min(0),
+    gradientClipNorm: z.number().min(0),
+    earlyStoppingPatience: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export interface TrainingJobRequest {
+  job: TrainingJob;
+  settings: EmbeddedTrainingSettings;
+  resume: boolean;
+}
+
+export interface TrainingJobHooks {
+  onProgress?: (progress: TrainingProgress) => void;
+  shouldStop?: () => boolean;
+}
+
+function parseOrConfigError<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ConfigError(`${what}: ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Hash of everything that decides the trajectory, so a resume cannot mix runs. */
+function fingerprint(parts: unknown, examples: readonly TrainingExample[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(parts));
+  for (const example of examples) {
+    hash.update(new Uint8Array(example.tokens.buffer, example.tokens.byteOffset, example.tokens.byteLength));
+    hash.update(example.lossMask);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The whole embedded training job: read the base GGUF and the chat data, train (full or LoRA)
+ * with per-epoch checkpoints, and write the model or adapter atomically. Runs wherever it is
+ * called; the engine calls it inside a worker thread.
+ */
+export async function runTrainingJob(
+  request: TrainingJobRequest,
+  hooks: TrainingJobHooks = {},
+): Promise<TrainingResult> {
+  const { job } = request;
+  const hyperparameters = parseOrConfigError(hyperparametersSchema, job.hyperparameters, 'hyperparameters');
+  const settings = parseOrConfigError(embeddedTrainingSettingsSchema, request.settings, 'engine settings');
+  if (hyperparameters.loraAlpha !== undefined && hyperparameters.loraRank === undefined) {
+    throw new ConfigError('loraAlpha is set but loraRank is not; set loraRank to train LoRA');
+  }
+  await useWasmBackend();
+  const model = await readLlamaModel(job.baseModel);
+  const chats = await readChatExamples(job.dataPath);
+  const limit = Math.min(hyperparameters.maxLength ?? model.config.contextLength, model.config.contextLength);
+  const examples = chats.map((chat) => {
+    const example = tokenizeChat(chat.messages, model.tokenizer, model.chatTemplate);
+    if (example.tokens.length > limit) {
+      throw new InputError(
+        `the example is ${example.tokens.length} tokens, longer than the limit of ${limit}`,
+        {
+          file: job.dataPath,
+          line: chat.line,
+        },
+      );
+    }
+    if (lossTokenCount(example) === 0) {
+      throw new InputError('the example has no answer tokens after tokenization', {
+        file: job.dataPath,
+        line: chat.line,
+      });
+    }
+    return example;
+  });
+  const { train, validation } = splitExamples(
+    examples,
+    hyperparameters.validationSplit,
+    hyperparameters.seed,
+  );
+  const steps = totalSteps(train.length, hyperparameters.batchSize, hyperparameters.epochs);
+  const lora =
+    hyperparameters.loraRank === undefined
+      ? undefined
+      : {
+          rank: hyperparameters.loraRank,
+          alpha: hyperparameters.loraAlpha ?? 2 * hyperparameters.loraRank,
+          targets: settings.loraTargets ?? defaultLoraTargets,
+        };
+  const trainer = new LlamaTrainer(model.config, model.weights, {
+    learningRate: hyperparameters.learningRate,
+    warmupSteps: Math.round(hyperparameters.warmupRatio * steps),
+    totalSteps: steps,
+    weightDecay: hyperparameters.weightDecay,
+    gradientClipNorm: hyperparameters.gradientClipNorm,
+    seed: hyperparameters.seed,
+    ...(lora ? { lora } : {}),
+    ...(settings.adam ? { adam: settings.adam } : {}),
+  });
+  model.weights.clear();
+  try {
+    const baseSize = (await stat(job.baseModel)).size;
+    const loop = await runTrainingLoop({
+      trainer,
+      train,
+      validation,
+      epochs: hyperparameters.epochs,
+      batchSize: hyperparameters.batchSize,
+      seed: hyperparameters.seed,
+      ...(hyperparameters.earlyStoppingPatience !== undefined
+        ? { earlyStoppingPatience: hyperparameters.earlyStoppingPatience }
+        : {}),
+      checkpointDirectory: job.checkpointDir,
+      resume: request.resume,
+      fingerprint: fingerprint(
+        { hyperparameters, lora, adam: settings.adam, baseSize, config: model.config },
+        examples,
+      ),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    });
+    const result: TrainingResult = {
+      modelPath: job.outputPath,
+      history: loop.history,
+      stoppedEarly: loop.stoppedEarly,
+    };
+    if (loop.bestValidationLoss !== undefined) result.bestValidationLoss = loop.bestValidationLoss;
+    if (lora && !settings.mergeLora) {
+      const adapter = trainer.loraAdapter();
+      await writeLoraAdapter(job.outputPath, {
+        ...adapter,
+        general: { name: `${model.general.name ?? 'model'} LoRA` },
+      });
+      result.modelPath = job.baseModel;
+      result.adapterPath = job.outputPath;
+    } else {
+      await writeLlamaModel(
+        job.outputPath,
+        { ...model, weights: trainer.mergedWeights() },
+        settings.outputType ?? 'f32',
+      );
+    }
+    return result;
+  } finally {
+    trainer.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Select TensorFlow.js's wasm backend for this thread (each worker thread has its own tfjs).
+ *
+ * The .wasm binaries are located in the installed package, so the backend works from the source
+ * tree, from the built package and inside worker threads alike. Under Node the wasm backend runs
+ * one thread (its multithreaded build needs cross-origin isolation, which Node lacks), so
+ * parallelism comes from running independent trainings in separate workers.
+ *
+ * No gradient registrations are needed: the trainer computes its backward pass explicitly
+ * (see llama-network.ts), which also keeps the CommonJS build of tfjs-core usable from plain Node,
+ * where the ESM-only `register_all_gradients` module cannot be imported.
+ */
+export async function useWasmBackend(): Promise<void> {
+  if (tf.getBackend() === 'wasm') return;
+  const require = createRequire(import.meta.url);
+  const packageDirectory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  // A directory prefix (trailing slash): the Node build of the backend reads the binaries from disk.
+  setWasmPaths(`${join(packageDirectory, 'dist')}/`);
+  const selected = await tf.setBackend('wasm');
+  if (!selected) throw new Error('TensorFlow.js could not start its wasm backend');
+  await tf.ready();
+}
