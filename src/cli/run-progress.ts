@@ -1,5 +1,5 @@
 import type { RunEvent } from '../methods/strategy-context.js';
-import { ProgressLine, bar, formatDuration } from './progress.js';
+import { bar, formatDuration, type ProgressLine } from './progress.js';
 
 /** Turns run events into a live line per active stage and a log line per finished stage. */
 export function runEventPrinter(

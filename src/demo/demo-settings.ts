@@ -33,7 +33,13 @@ export function demoSettings(quick: boolean): DemoSettings {
     // The quick run has fewer examples: smaller batches keep the number of steps up.
     training: quick ? { ...training, batchSize: 16 } : training,
     // Stage 2 continues from the stage-1 weights: a gentler, shorter schedule, no warm-up.
-    stage2Training: { ...training, batchSize: quick ? 16 : 32, epochs: 2, learningRate: 1e-3, warmupRatio: 0 },
+    stage2Training: {
+      ...training,
+      batchSize: quick ? 16 : 32,
+      epochs: 2,
+      learningRate: 1e-3,
+      warmupRatio: 0,
+    },
     strategies: ['zero-shot', 'answer-only', 'medthink'],
     seeds: [1],
   };

@@ -8,17 +8,17 @@ import {
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
-import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
+import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import { answerLine } from '../methods/answer-format.js';
-import { type DistillationResults } from '../methods/run/results.js';
+import type { DistillationResults } from '../methods/run/results.js';
 import { runDistillation } from '../methods/run/run-distillation.js';
+import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import type { RunEvent } from '../methods/strategy-context.js';
 import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.js';
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
-import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
 
 export interface DemoOptions {

@@ -57,7 +57,7 @@ describe('GGUF', () => {
     expect(float16BitsToFloat32(0x0001)).toBeCloseTo(5.96e-8, 10);
     // 1 + 2^-11 is halfway between 1 and the next half; ties go to the even mantissa (1.0).
     expect(float32ToFloat16Bits(1 + 2 ** -11)).toBe(0x3c00);
-    for (const value of [0.1, -3.14159, 1234.5, 6.1e-5]) {
+    for (const value of [0.1, -Math.PI, 1234.5, 6.1e-5]) {
       const back = float16BitsToFloat32(float32ToFloat16Bits(value));
       expect(Math.abs(back - value) / Math.abs(value)).toBeLessThan(1e-3);
     }

@@ -1,18 +1,18 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { ModelFormatError } from '../errors.js';
-import { float16BitsToFloat32 } from './half-precision.js';
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
+  GgmlType,
   type GgufHeader,
   type GgufMetadata,
   type GgufMetadataValue,
   type GgufScalar,
   type GgufTensorInfo,
-  GgmlType,
   GgufValueType,
   ggmlTypeName,
 } from './gguf-types.js';
+import { float16BitsToFloat32 } from './half-precision.js';
 
 /**
  * Reads a file's bytes on demand: headers of real models hold vocabularies of several MB, and the

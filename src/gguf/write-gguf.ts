@@ -1,17 +1,17 @@
 import { open } from 'node:fs/promises';
 import { writeAtomically } from '../util/atomic-write.js';
-import { float32ToFloat16Bits } from './half-precision.js';
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
   GGUF_VERSION,
+  GgmlType,
   type GgufMetadata,
   type GgufMetadataValue,
   type GgufScalar,
   type GgufTensorToWrite,
-  GgmlType,
   GgufValueType,
 } from './gguf-types.js';
+import { float32ToFloat16Bits } from './half-precision.js';
 
 /** Accumulates header bytes in chunks; headers are small next to tensor data. */
 class ByteSink {
@@ -45,36 +45,48 @@ function writeScalar(sink: ByteSink, type: GgufValueType, value: GgufScalar): vo
   const b8 = Buffer.alloc(8);
   switch (type) {
     case GgufValueType.Uint8:
-      return sink.push(Buffer.from([Number(value) & 0xff]));
+      sink.push(Buffer.from([Number(value) & 0xff]));
+      return;
     case GgufValueType.Int8:
       b8.writeInt8(Number(value));
-      return sink.push(b8.subarray(0, 1));
+      sink.push(b8.subarray(0, 1));
+      return;
     case GgufValueType.Uint16:
       b8.writeUInt16LE(Number(value));
-      return sink.push(b8.subarray(0, 2));
+      sink.push(b8.subarray(0, 2));
+      return;
     case GgufValueType.Int16:
       b8.writeInt16LE(Number(value));
-      return sink.push(b8.subarray(0, 2));
+      sink.push(b8.subarray(0, 2));
+      return;
     case GgufValueType.Uint32:
-      return sink.u32(Number(value));
+      sink.u32(Number(value));
+      return;
     case GgufValueType.Int32:
       b8.writeInt32LE(Number(value));
-      return sink.push(b8.subarray(0, 4));
+      sink.push(b8.subarray(0, 4));
+      return;
     case GgufValueType.Float32:
       b8.writeFloatLE(Number(value));
-      return sink.push(b8.subarray(0, 4));
+      sink.push(b8.subarray(0, 4));
+      return;
     case GgufValueType.Bool:
-      return sink.push(Buffer.from([value ? 1 : 0]));
+      sink.push(Buffer.from([value ? 1 : 0]));
+      return;
     case GgufValueType.String:
-      return sink.string(String(value));
+      sink.string(String(value));
+      return;
     case GgufValueType.Uint64:
-      return sink.u64(BigInt(value));
+      sink.u64(BigInt(value));
+      return;
     case GgufValueType.Int64:
       b8.writeBigInt64LE(BigInt(value));
-      return sink.push(b8);
+      sink.push(b8);
+      return;
     case GgufValueType.Float64:
       b8.writeDoubleLE(Number(value));
-      return sink.push(b8);
+      sink.push(b8);
+      return;
     default:
       throw new Error(`cannot write GGUF value type ${type}`);
   }

@@ -28,7 +28,5 @@ export function answerExample(item: Item, key: string | undefined, target: strin
 }
 
 export function toJsonLines(examples: readonly TrainingExample[]): string {
-  return (
-    examples.map((entry) => JSON.stringify({ messages: entry.messages, meta: entry.meta })).join('\n') + '\n'
-  );
+  return `${examples.map((entry) => JSON.stringify({ messages: entry.messages, meta: entry.meta })).join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { ModelFormatError } from '../errors.js';
 import {
-  type GgufMetadata,
   GgmlType,
+  type GgufMetadata,
   type GgufTensorToWrite,
   gguf,
   metadataValue,

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { metadataValue, ggmlTypeName } from '../gguf/gguf-types.js';
+import { ggmlTypeName, metadataValue } from '../gguf/gguf-types.js';
 import { elementCount, readGgufHeader } from '../gguf/read-gguf.js';
 
 export interface ModelInfo {

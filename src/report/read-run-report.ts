@@ -18,7 +18,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): { message: string;
 export function parseRunReport(value: unknown, file: string): RunReport {
   // A run directory's results.json carries the report under `report`, beside the run's own numbers.
   const candidate =
-    value !== null && typeof value === 'object' && !('schemaVersion' in value) && 'report' in value ? value.report : value;
+    value !== null && typeof value === 'object' && !('schemaVersion' in value) && 'report' in value
+      ? value.report
+      : value;
   const parsed = runReportSchema.safeParse(candidate);
   if (!parsed.success) {
     const { message, field } = describeIssues(parsed.error.issues);

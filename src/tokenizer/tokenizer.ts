@@ -36,10 +36,10 @@ export class Tokenizer {
 
   constructor(data: TokenizerData) {
     this.data = data;
-    data.tokens.forEach((token, id) => {
+    for (const [id, token] of data.tokens.entries()) {
       if (!this.idByToken.has(token)) this.idByToken.set(token, id);
-    });
-    data.merges.forEach((merge, rank) => this.rankByPair.set(merge, rank));
+    }
+    for (const [rank, merge] of data.merges.entries()) this.rankByPair.set(merge, rank);
     // Longest first so "<|im_start|>" wins over any shorter special that prefixes it.
     this.specialTokens = data.tokens
       .map((text, id) => ({ text, id }))

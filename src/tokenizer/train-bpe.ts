@@ -62,13 +62,13 @@ export function trainTokenizer(corpus: Iterable<string>, options: TrainTokenizer
       const key = left + SEPARATOR + right;
       pairCounts.set(key, (pairCounts.get(key) ?? 0) + sign * word.count);
       if (sign > 0) {
-        let set = pairWords.get(key);
-        if (!set) pairWords.set(key, (set = new Set()));
+        const set = pairWords.get(key) ?? new Set<number>();
+        if (set.size === 0) pairWords.set(key, set);
         set.add(index);
       }
     }
   };
-  words.forEach((_, index) => addPairs(index, 1));
+  for (let index = 0; index < words.length; index++) addPairs(index, 1);
 
   const merges: string[] = [];
   const learned: string[] = [];

@@ -20,7 +20,12 @@ describe('medistill demo pipeline', () => {
   it('runs zero-shot, answer-only and MedThink, reports every MedThink count, and resumes without redoing work', async () => {
     const directory = await temporaryDirectory();
     const events: RunEvent[] = [];
-    const summary = await runDemo({ quick: true, directory, settings: tinySettings, onEvent: (event) => events.push(event) });
+    const summary = await runDemo({
+      quick: true,
+      directory,
+      settings: tinySettings,
+      onEvent: (event) => events.push(event),
+    });
     const names = summary.results.strategies.map((strategy) => strategy.strategy);
     expect(names).toEqual(['zero-shot', 'answer-only', 'medthink']);
     for (const strategy of summary.results.strategies) {
@@ -29,13 +34,17 @@ describe('medistill demo pipeline', () => {
       expect(strategy.ci95[1]).toBeGreaterThanOrEqual(strategy.accuracy);
       expect(strategy.seeds[0]!.total).toBe(summary.benchmark.testItems);
     }
-    const medthink = summary.results.strategies.find((strategy) => strategy.strategy === 'medthink')!.seeds[0]!;
+    const medthink = summary.results.strategies.find((strategy) => strategy.strategy === 'medthink')!
+      .seeds[0]!;
     // Screening catches exactly the planted label errors: the knowledge-base teacher disagrees with them.
     expect(medthink.counts.droppedByScreening).toBe(summary.benchmark.mislabeled);
     expect(medthink.counts.stage1Items).toBe(summary.benchmark.trainItems - summary.benchmark.mislabeled);
     expect(medthink.counts.stage2ErrorItems).toBeGreaterThan(0);
     expect(medthink.stages.map((stage) => stage.stage)).toEqual(['stage1', 'stage2']);
-    expect(summary.results.comparisons.map((comparison) => comparison.b).sort()).toEqual(['answer-only', 'zero-shot']);
+    expect(summary.results.comparisons.map((comparison) => comparison.b).sort()).toEqual([
+      'answer-only',
+      'zero-shot',
+    ]);
     expect(events.some((event) => event.type === 'training' && event.stage === 'stage2')).toBe(true);
 
     const written = JSON.parse(await readFile(join(directory, 'results.json'), 'utf8')) as {
@@ -55,9 +64,16 @@ describe('medistill demo pipeline', () => {
     const model = join(directory, 'medthink', 'seed-1', 'stage2.gguf');
     const trainedAt = statSync(model).mtimeMs;
     const rerunEvents: RunEvent[] = [];
-    const again = await runDemo({ quick: true, directory, settings: tinySettings, onEvent: (event) => rerunEvents.push(event) });
+    const again = await runDemo({
+      quick: true,
+      directory,
+      settings: tinySettings,
+      onEvent: (event) => rerunEvents.push(event),
+    });
     expect(statSync(model).mtimeMs).toBe(trainedAt);
     expect(rerunEvents.filter((event) => event.type === 'training')).toHaveLength(0);
-    expect(again.results.strategies.map((strategy) => strategy.accuracy)).toEqual(summary.results.strategies.map((strategy) => strategy.accuracy));
+    expect(again.results.strategies.map((strategy) => strategy.accuracy)).toEqual(
+      summary.results.strategies.map((strategy) => strategy.accuracy),
+    );
   }, 600_000);
 });

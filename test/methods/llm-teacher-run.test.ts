@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runMedistill } from '../support/cli.js';
 import { createModel } from '../../src/model/create-model.js';
 import { writeLlamaModel } from '../../src/model/llama-model-file.js';
+import { runMedistill } from '../support/cli.js';
 import { type RunningLlamaServer, startLlamaServer } from '../support/llama-server.js';
 import { temporaryDirectory } from '../support/paths.js';
 

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
 import { printJson } from '../output.js';
-import { printResultsTable, resultsJson } from '../results-table.js';
 import { ProgressLine } from '../progress.js';
+import { printResultsTable, resultsJson } from '../results-table.js';
 import { runEventPrinter } from '../run-progress.js';
 
 export function registerDemoCommand(program: Command): void {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { createModelResolver } from '../../models/resolve-model.js';
+import { registerAskCommand } from './ask.js';
 import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
@@ -6,8 +8,6 @@ import { registerEvalCommand } from './eval.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
-import { registerAskCommand } from './ask.js';
-import { createModelResolver } from '../../models/resolve-model.js';
 import { registerRunCommand } from './run.js';
 import { registerTrainCommand } from './train.js';
 import { registerVqaCommand } from './vqa.js';

@@ -7,7 +7,7 @@ import {
 } from '../../training/training-engine.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
-import { ProgressLine, bar, formatDuration } from '../progress.js';
+import { bar, formatDuration, ProgressLine } from '../progress.js';
 
 interface TrainOptions {
   engine: string;

@@ -84,7 +84,11 @@ describe('GGUF runtime (llama.cpp)', () => {
   it('scores a continuation as the sum of its tokens next-token log-probabilities', async () => {
     const messages = [{ role: 'user' as const, content: 'the patient has' }];
     // Scored beside other continuations: each is erased after scoring, so none sees another.
-    const [, score, again] = await model.scoreContinuations(messages, [' cholangitis is treated', ' jaundice and fever', ' jaundice and fever']);
+    const [, score, again] = await model.scoreContinuations(messages, [
+      ' cholangitis is treated',
+      ' jaundice and fever',
+      ' jaundice and fever',
+    ]);
     expect(again!.logprob).toBeCloseTo(score!.logprob, 9);
     const prompt = model.tokenize(model.renderPrompt(messages));
     const continuation = model.tokenize(' jaundice and fever');

@@ -12,9 +12,9 @@ import type {
   LanguageModel,
 } from '../../models/language-model.js';
 import { CHATML_TEMPLATE, renderChat } from '../../tokenizer/chat-template.js';
+import { validateJsonOutput } from './json-output.js';
 import { continuationLogprobs, nextTokenLogprobs } from './log-likelihood.js';
 import { SequencePool } from './sequence-pool.js';
-import { validateJsonOutput } from './json-output.js';
 
 interface GgufLanguageModelParts {
   path: string;
@@ -115,7 +115,9 @@ export class GgufLanguageModel implements LanguageModel {
     const promptTokens = this.tokenize(this.renderPrompt(prompt));
     const tokenized = continuations.map((continuation) => this.parts.model.tokenize(continuation, false));
     this.assertFits(promptTokens.length + Math.max(0, ...tokenized.map((tokens) => tokens.length)));
-    const logprobs = await this.pool.use((sequence) => continuationLogprobs(sequence, promptTokens, tokenized));
+    const logprobs = await this.pool.use((sequence) =>
+      continuationLogprobs(sequence, promptTokens, tokenized),
+    );
     return continuations.map((continuation, index) => ({
       logprob: logprobs[index]!,
       tokenCount: tokenized[index]!.length,

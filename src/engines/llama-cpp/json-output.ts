@@ -17,9 +17,11 @@ export function validateJsonOutput(text: string): string {
     if (typeof node === 'number' && !Number.isFinite(node)) {
       throw new InputError(`model output has a non-finite number at ${path || '(root)'}`);
     }
-    if (Array.isArray(node)) node.forEach((item, index) => check(item, `${path}[${index}]`));
-    else if (node && typeof node === 'object')
+    if (Array.isArray(node)) {
+      for (const [index, item] of node.entries()) check(item, `${path}[${index}]`);
+    } else if (node && typeof node === 'object') {
       for (const [key, item] of Object.entries(node)) check(item, `${path}.${key}`);
+    }
   };
   check(value, '');
   return text;

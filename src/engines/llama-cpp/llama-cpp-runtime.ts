@@ -1,7 +1,7 @@
 import { getLlama, type Llama, LlamaLogLevel } from 'node-llama-cpp';
 import { ModelFormatError } from '../../errors.js';
-import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { metadataValue } from '../../gguf/gguf-types.js';
+import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { GgufLanguageModel } from './gguf-language-model.js';
 import { type LlamaCppModelOptions, resolveLlamaCppOptions } from './runtime-options.js';
 

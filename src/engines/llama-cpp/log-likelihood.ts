@@ -40,7 +40,8 @@ export async function continuationLogprobs(
       const results = await sequence.controlledEvaluate(
         continuation.slice(0, -1).map((token) => [token, { generateNext: { logits: true } }]),
       );
-      for (let i = 1; i < continuation.length; i++) total += logprobOf(results[i - 1]?.next.logits, continuation[i]!, last + i);
+      for (let i = 1; i < continuation.length; i++)
+        total += logprobOf(results[i - 1]?.next.logits, continuation[i]!, last + i);
       await sequence.eraseContextTokenRanges([{ start: prompt.length, end: sequence.nextTokenIndex }]);
     }
     scores.push(total);

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { defaultHyperparameters } from '../../training/training-engine.js';
-import { templateOverrideSchema, teacherRoles } from '../teacher/prompt-templates.js';
+import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
 
 const hyperparametersSchema = z.strictObject({
   epochs: z.number().int().positive().default(defaultHyperparameters.epochs),

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Item } from '../../datasets/item.js';
 import { AbortedError, BudgetExceededError } from '../../errors.js';
+import type { RunReportInput } from '../../report/run-report.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import { strategyNamed } from '../strategies/registry.js';
 import type { StrategyOutcome } from '../strategies/strategy.js';
 import type { RunEvent, StudentSettings } from '../strategy-context.js';
 import type { Teacher } from '../teacher/teacher.js';
-import type { RunReportInput } from '../../report/run-report.js';
 import { buildRunReport } from './build-report.js';
 import { type DistillationResults, summarise } from './results.js';
 import { StageCache } from './stage-cache.js';

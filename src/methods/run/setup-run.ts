@@ -8,12 +8,13 @@ import { loadDataset } from '../../datasets/load-dataset.js';
 import { splitItems } from '../../datasets/split-items.js';
 import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import { ConfigError } from '../../errors.js';
+import { readGgufHeader } from '../../gguf/read-gguf.js';
+import { createModelFile } from '../../model/create-model.js';
 import { wrapTeacherModel } from '../../models/middleware/teacher-model-stack.js';
 import { createModelResolver } from '../../models/resolve-model.js';
-import { createModelFile } from '../../model/create-model.js';
-import { readGgufHeader } from '../../gguf/read-gguf.js';
 import type { RunStore } from '../../store/run-store.js';
 import { createTrainingEngine } from '../../training/create-training-engine.js';
+import { definedOnly } from '../../util/defined-only.js';
 import { answerLine } from '../answer-format.js';
 import { strategyNamed } from '../strategies/registry.js';
 import type { StudentSettings } from '../strategy-context.js';
@@ -21,9 +22,8 @@ import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
 import { LlmTeacher } from '../teacher/llm-teacher.js';
 import { resolveTemplates } from '../teacher/prompt-templates.js';
 import type { Teacher } from '../teacher/teacher.js';
-import { definedOnly } from '../../util/defined-only.js';
-import type { DistillationSetup } from './run-distillation.js';
 import type { RunConfig } from './run-config.js';
+import type { DistillationSetup } from './run-distillation.js';
 
 interface RunData {
   train: Item[];

@@ -24,7 +24,7 @@ export async function evaluateStudent(
     context.test,
     promptPrefix,
   );
-  const needJudge = context.test.filter((item, index) => predictions[index]?.correct === undefined);
+  const needJudge = context.test.filter((_item, index) => predictions[index]?.correct === undefined);
   if (needJudge.length > 0) {
     const { wrong, failures } = await judgeReplies(
       context,

@@ -1,11 +1,11 @@
 import type { Item } from '../../datasets/item.js';
+import { answerLine, studentAnswer } from '../answer-format.js';
 import { evaluateStudent } from '../stages/evaluate.js';
 import { screen } from '../stages/screen.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
 import type { StrategyContext } from '../strategy-context.js';
-import { STEP_BY_STEP_PREFIX, type TrainingExample, answerExample, example } from '../training-examples.js';
+import { answerExample, example, STEP_BY_STEP_PREFIX, type TrainingExample } from '../training-examples.js';
 import type { Strategy, StrategyOutcome } from './strategy.js';
 
 /** Train on examples, evaluate, and package the outcome: the shape every single-stage strategy shares. */

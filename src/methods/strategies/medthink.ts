@@ -6,7 +6,7 @@ import { studentAnswers } from '../stages/student-answers.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
-import { type TrainingExample, example } from '../training-examples.js';
+import { example, type TrainingExample } from '../training-examples.js';
 import { trainAndEvaluate } from './baselines.js';
 import type { Strategy, StrategyOutcome } from './strategy.js';
 

@@ -1,5 +1,5 @@
-import { answerSentence } from '../../benchmark/reasoning-text.js';
 import type { KnowledgeTeacher } from '../../benchmark/knowledge-teacher.js';
+import { answerSentence } from '../../benchmark/reasoning-text.js';
 import type { Item, MultipleChoiceItem } from '../../datasets/item.js';
 import { answerLine, studentAnswer } from '../answer-format.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Item } from '../../datasets/item.js';
 import { referenceAnswerText } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
@@ -5,10 +6,9 @@ import { extractChoice } from '../../eval/extract-choice.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { withContext } from '../../models/middleware/call-context.js';
 import { answerText } from '../answer-format.js';
-import { type PromptTemplate, type TeacherRole, fillTemplate } from './prompt-templates.js';
+import { fillTemplate, type PromptTemplate, type TeacherRole } from './prompt-templates.js';
 import { checkCorrection, checkExplanation, parseJudgement } from './reply-parsers.js';
 import { roleSchema, structuredToText } from './structured-replies.js';
-import { z } from 'zod';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 export interface LlmTeacherOptions {

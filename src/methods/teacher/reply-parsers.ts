@@ -21,7 +21,7 @@ export function checkExplanation(reply: string): string | undefined {
 export function checkCorrection(item: Item, reply: string): string | undefined {
   const given = studentAnswer(item, reply);
   if (item.kind === 'open-ended') {
-    return given && given.toLowerCase().includes(answerText(item).toLowerCase().slice(0, 20))
+    return given?.toLowerCase().includes(answerText(item).toLowerCase().slice(0, 20))
       ? undefined
       : 'does not end in the reference answer';
   }
