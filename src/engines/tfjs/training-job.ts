@@ -9,6 +9,7 @@ import { tokenizeChat } from './chat-tokenization.js';
 import { LlamaTrainer } from './llama-trainer.js';
 import { defaultLoraTargets } from './lora.js';
 import { writeLoraAdapter } from './lora-adapter-file.js';
+import { assertTrainable } from './memory-check.js';
 import { lossTokenCount, splitExamples, type TrainingExample } from './training-example.js';
 import { runTrainingLoop, totalSteps } from './training-loop.js';
 import { BLOCK_PROJECTIONS } from './transformer-block.js';
@@ -96,6 +97,7 @@ export async function runTrainingJob(
   if (hyperparameters.loraAlpha !== undefined && hyperparameters.loraRank === undefined) {
     throw new ConfigError('loraAlpha is set but loraRank is not; set loraRank to train LoRA');
   }
+  await assertTrainable(job.baseModel, hyperparameters.loraRank !== undefined);
   await useWasmBackend();
   const model = await readLlamaModel(job.baseModel);
   const chats = await readChatExamples(job.dataPath);
