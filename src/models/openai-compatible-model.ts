@@ -160,9 +160,12 @@ export class OpenAICompatibleModel implements LanguageModel {
   async #send(body: RequestBody, options: CallOptions): Promise<ParsedCompletion> {
     const url = this.#options.baseUrl;
     let data: unknown;
+    // The client adds an abort listener to the signal it is given and never removes it: hand it a
+    // per-call signal, so a run-long signal shared by thousands of calls does not collect them.
+    const linked = linkedSignal(options.signal);
     try {
       const { data: received } = await this.#client.chat.completions
-        .create(body, options.signal ? { signal: options.signal } : {})
+        .create(body, linked ? { signal: linked.signal } : {})
         .withResponse();
       data = received;
     } catch (error) {
@@ -172,6 +175,8 @@ export class OpenAICompatibleModel implements LanguageModel {
         secrets: this.#secrets,
         signal: options.signal,
       });
+    } finally {
+      linked?.dispose();
     }
     const parsed = parseCompletion(data);
     if ('problem' in parsed) {
@@ -238,4 +243,14 @@ export function createServerModelFromSpec(
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+}
+
+/** A signal that aborts with `parent`, whose link to `parent` is removed by `dispose`. */
+function linkedSignal(parent: AbortSignal | undefined): { signal: AbortSignal; dispose(): void } | undefined {
+  if (!parent) return undefined;
+  const controller = new AbortController();
+  const forward = () => controller.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  return { signal: controller.signal, dispose: () => parent.removeEventListener('abort', forward) };
 }

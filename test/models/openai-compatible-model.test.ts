@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiCallError } from '../../src/errors.js';
@@ -46,6 +47,15 @@ describe('OpenAI-compatible adapter against a real llama-server', () => {
     expect(['stop', 'length']).toContain(response.choices[0]?.finishReason);
     expect(response.modelName).toContain('tiny');
     expect(model.id).toBe(`openai-compatible:${server.baseUrl}#tiny`);
+  });
+
+  it('leaves no abort listener behind on a signal shared by many calls', async () => {
+    const model = createOpenAICompatibleModel({ baseUrl: server.baseUrl, model: 'tiny' });
+    const run = new AbortController();
+    for (let call = 0; call < 12; call++) {
+      await model.generate({ messages: question, maxTokens: 2, temperature: 0 }, { signal: run.signal });
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('passes sampling parameters: greedy is repeatable, different seeds differ', async () => {
