@@ -122,7 +122,7 @@ describe('LiteMedCoT-VL: image-grounded teacher rationales and the VLM training 
     expect(chat).toHaveLength(12);
     const user = chat[0].messages[0];
     expect(user.role).toBe('user');
-    expect(user.content[1].image_url.url).toMatch(/^data:image\/png;base64,/);
+    expect(user.content[0].image_url.url).toMatch(/^data:image\/png;base64,/);
     expect(chat[0].messages[1]).toEqual({
       role: 'assistant',
       content: cotVlTarget(items[0]!, result.examples[0]!.rationale),

@@ -226,9 +226,9 @@ describe('LlamaFactoryEngine against a stand-in llamafactory-cli', () => {
       await readFile(join(String(config.dataset_dir), 'medistill_train.json'), 'utf8'),
     );
     expect(staged[0].images).toEqual(['images/000001.png']);
-    // The chat exporter puts the image after the text; the tag stands where the image part stood.
+    // The chat exporter puts the image before the text; the tag stands where the image part stood.
     expect(staged[0].messages[0].content.match(/<image>/g)).toEqual(['<image>']);
-    expect(staged[0].messages[0].content.endsWith('<image>')).toBe(true);
+    expect(staged[0].messages[0].content.startsWith('<image>')).toBe(true);
   });
 
   it('stops the trainer when aborted, and says when the command is missing', async () => {

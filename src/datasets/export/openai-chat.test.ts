@@ -32,8 +32,9 @@ describe('exportOpenAiChat', () => {
     expect(system).toEqual({ role: 'system', content: 'You are a radiologist.' });
     expect(assistant).toEqual({ role: 'assistant', content: referenceAnswerText(items[0]!) });
     const parts = user?.content as { type: string; text?: string; image_url?: { url: string } }[];
-    expect(parts[0]).toEqual({ type: 'text', text: itemPromptText(items[0]!) });
-    const url = parts[1]?.image_url?.url ?? '';
+    // The image comes first, then the question, as in the LLaMA-Factory export and evaluation.
+    expect(parts[1]).toEqual({ type: 'text', text: itemPromptText(items[0]!) });
+    const url = parts[0]?.image_url?.url ?? '';
     expect(url.startsWith('data:image/png;base64,')).toBe(true);
     const bytes = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
     expect(bytes.equals(await readFile(fixture('pmc_vqa', 'images', 'PMC100_F1.png')))).toBe(true);
@@ -45,7 +46,7 @@ describe('exportOpenAiChat', () => {
     await exportOpenAiChat(items, file);
     const first = JSON.parse((await readFile(file, 'utf8')).split('\n')[0] ?? '') as ChatLine;
     const parts = first.messages[0]?.content as { image_url?: { url: string } }[];
-    const url = parts[1]?.image_url?.url ?? '';
+    const url = parts[0]?.image_url?.url ?? '';
     expect(
       Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').equals(
         await readFile(fixture('images', 'scan-1.png')),

@@ -45,7 +45,8 @@ export async function exportOpenAiChat(
         if (options.system !== undefined) messages.push({ role: 'system', content: options.system });
         messages.push({
           role: 'user',
-          content: images.length === 0 ? text : [{ type: 'text', text }, ...images],
+          // Images before the text, as the LLaMA-Factory export and the evaluation prompts place them.
+          content: images.length === 0 ? text : [...images, { type: 'text', text }],
         });
         messages.push({ role: 'assistant', content: answerFor(item, options) });
         await write(`${JSON.stringify({ messages })}\n`);
