@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
 import { ConfigError } from '../../errors.js';
 import { defaultHyperparameters } from '../../training/training-engine.js';
 import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
@@ -20,16 +21,8 @@ const hyperparametersSchema = z.strictObject({
   maxLength: z.number().int().positive().optional(),
 });
 
-const benchmarkDataSchema = z.strictObject({
-  benchmark: z.strictObject({
-    seed: z.number().int().default(1),
-    conditions: z.number().int().positive().optional(),
-    trainPairsPerCondition: z.number().int().positive().optional(),
-    testPairsPerCondition: z.number().int().positive().optional(),
-    vignettesPerPair: z.number().int().positive().optional(),
-    mislabeledShare: z.number().min(0).max(0.5).optional(),
-  }),
-});
+/** The project benchmark as data: the generator's own options, validated by its own schema. */
+const benchmarkDataSchema = z.strictObject({ benchmark: benchmarkOptionsSchema });
 
 /** A distillation run, as `medistill run config.yaml` reads it. Strict: an unknown key is a mistake. */
 export const runConfigSchema = z.strictObject({
