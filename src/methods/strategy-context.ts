@@ -6,6 +6,7 @@ import type {
   TrainingProgress,
 } from '../training/training-engine.js';
 import type { StageCache } from './run/stage-cache.js';
+import type { TrainingCache } from './run/training-cache.js';
 import type { Teacher } from './teacher/teacher.js';
 
 /** What a running strategy reports; the CLI turns these into progress lines. */
@@ -55,4 +56,6 @@ export interface StrategyContext {
   stage2Replay: boolean;
   emit(event: RunEvent): void;
   signal?: AbortSignal;
+  /** Shares identical trainings between strategies of a run (absent: every stage trains its own). */
+  trainingCache?: TrainingCache;
 }

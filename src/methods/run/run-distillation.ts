@@ -10,6 +10,7 @@ import type { Teacher } from '../teacher/teacher.js';
 import { buildRunReport } from './build-report.js';
 import { type DistillationResults, summarise } from './results.js';
 import { StageCache } from './stage-cache.js';
+import { TrainingCache } from './training-cache.js';
 
 export interface DistillationSetup {
   name: string;
@@ -40,6 +41,7 @@ export async function runDistillation(
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
   const outcomes = new Map<string, StrategyOutcome[]>();
+  const trainingCache = new TrainingCache(join(setup.directory, 'trained-models'));
   const errors = new Map<string, string>();
   const settled = await mapConcurrent(
     jobs,
@@ -60,6 +62,7 @@ export async function runDistillation(
         rounds: setup.rounds,
         stage2Replay: setup.stage2Replay,
         emit: (event) => setup.onEvent?.(event),
+        trainingCache,
         ...(setup.signal ? { signal: setup.signal } : {}),
       });
     },

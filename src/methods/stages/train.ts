@@ -32,25 +32,39 @@ export function trainStage(
     const dataPath = join(context.directory, `${stage}.train.jsonl`);
     const modelPath = join(context.directory, `${stage}.gguf`);
     await mkdir(context.directory, { recursive: true });
-    await writeFileAtomically(dataPath, toJsonLines(examples));
+    const data = toJsonLines(examples);
+    await writeFileAtomically(dataPath, data);
     const base = { strategy: context.strategy, seed: context.seed, stage };
     context.emit({ type: 'stage-start', ...base, total: examples.length });
-    const result = await context.student.engine.train(
-      {
-        baseModel,
-        dataPath,
-        outputPath: modelPath,
-        checkpointDir: join(context.directory, 'checkpoints', stage),
-        hyperparameters: { ...hyperparameters, seed: hyperparameters.seed + context.seed },
-      },
-      {
-        resume: true,
-        ...(context.signal ? { signal: context.signal } : {}),
-        onProgress: (progress) => context.emit({ type: 'training', ...base, progress }),
-      },
-    );
-    if (!existsSync(result.modelPath))
-      throw new TrainingError(`${stage}: the engine wrote no model at ${result.modelPath}`);
+    const seeded = { ...hyperparameters, seed: hyperparameters.seed + context.seed };
+    const train = async () => {
+      const result = await context.student.engine.train(
+        {
+          baseModel,
+          dataPath,
+          outputPath: modelPath,
+          checkpointDir: join(context.directory, 'checkpoints', stage),
+          hyperparameters: seeded,
+        },
+        {
+          resume: true,
+          ...(context.signal ? { signal: context.signal } : {}),
+          onProgress: (progress) => context.emit({ type: 'training', ...base, progress }),
+        },
+      );
+      if (!existsSync(result.modelPath))
+        throw new TrainingError(`${stage}: the engine wrote no model at ${result.modelPath}`);
+      return result;
+    };
+    const cache = context.trainingCache;
+    const history = cache
+      ? await cache.obtain(
+          await cache.key({ engine: context.student.engine.id, baseModel, data, hyperparameters: seeded }),
+          modelPath,
+          train,
+        )
+      : (await train()).history;
+    const result = { modelPath, history };
     const last = result.history.at(-1);
     context.emit({
       type: 'stage-end',

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { contentHash } from '../../store/canonical-json.js';
+import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
+import { writeFileAtomically } from '../../util/atomic-write.js';
+
+async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface TrainingRequest {
+  engine: string;
+  baseModel: string;
+  /** The training set exactly as written (messages JSONL). */
+  data: string;
+  hyperparameters: TrainingHyperparameters;
+}
+
+/**
+ * Trained models keyed by what determines them: engine, base model bytes, training data and
+ * hyperparameters (seed included). Strategies that train the same thing (MedThink's stage 1 and
+ * explanation-augmented fine-tuning, for one seed) train it once; a second caller waits for the
+ * first, or copies the finished model, and gets the same training history.
+ */
+export class TrainingCache {
+  private readonly inFlight = new Map<string, Promise<TrainingProgress[]>>();
+
+  constructor(readonly directory: string) {}
+
+  async key(request: TrainingRequest): Promise<string> {
+    return contentHash({ ...request, baseModel: await fileHash(request.baseModel) });
+  }
+
+  /** Produce the model at `outputPath`, training it with `train` only if no identical training exists. */
+  async obtain(
+    key: string,
+    outputPath: string,
+    train: () => Promise<{ modelPath: string; history: TrainingProgress[] }>,
+  ): Promise<TrainingProgress[]> {
+    const model = join(this.directory, `${key}.gguf`);
+    const meta = join(this.directory, `${key}.json`);
+    if (existsSync(model) && existsSync(meta)) {
+      await copyFile(model, outputPath);
+      return JSON.parse(await readFile(meta, 'utf8')) as TrainingProgress[];
+    }
+    let pending = this.inFlight.get(key);
+    let trainedHere = false;
+    if (!pending) {
+      trainedHere = true;
+      pending = (async () => {
+        const result = await train();
+        await mkdir(this.directory, { recursive: true });
+        await copyFile(result.modelPath, model);
+        await writeFileAtomically(meta, JSON.stringify(result.history));
+        return result.history;
+      })();
+      this.inFlight.set(key, pending);
+      // A failed training is not remembered: the next caller tries again.
+      pending.catch(() => this.inFlight.delete(key));
+    }
+    const history = await pending;
+    if (!trainedHere) await copyFile(model, outputPath);
+    return history;
+  }
+}
