@@ -1,6 +1,13 @@
 /** medistill's public API, listed by name. Internals stay internal. */
 
 export * from './benchmark/index.js';
+export { createTrainingEngine, trainingEngineNames } from './compose/create-training-engine.js';
+export {
+  createModelResolver,
+  type ModelResolverOptions,
+  type ResolveModel,
+} from './compose/resolve-model.js';
+export { spentSoFar, type TeacherModelOptions, wrapTeacherModel } from './compose/teacher-model-stack.js';
 // Datasets: item model, loaders, splits, exports.
 export * from './datasets/index.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js';
@@ -25,7 +32,6 @@ export type { Strategy, StrategyOutcome } from './methods/strategies/strategy.js
 export { KnowledgeBaseTeacher } from './methods/teacher/knowledge-base-teacher.js';
 export { LlmTeacher, type LlmTeacherOptions } from './methods/teacher/llm-teacher.js';
 export { builtInTemplates, resolveTemplates, teacherRoles } from './methods/teacher/prompt-templates.js';
-
 // Methods: teachers, strategies, runs; the project benchmark and the demo.
 export type { RationaleStyle, Teacher } from './methods/teacher/teacher.js';
 export { type CreateModelOptions, createModel, createModelFile } from './model/create-model.js';
@@ -36,7 +42,6 @@ export { type ModelInfo, modelInfo } from './model/model-info.js';
 export { writeVisionProjectorFile } from './model/vision-projector.js';
 // Models: the LanguageModel seam, specs, the OpenAI-compatible adapter, middleware; the resolver.
 export * from './models/index.js';
-export { createModelResolver, type ModelResolverOptions, type ResolveModel } from './models/resolve-model.js';
 export { compareRuns } from './report/compare-runs.js';
 export { renderHtmlReport } from './report/render-html-report.js';
 export { renderMarkdownReport } from './report/render-markdown-report.js';
@@ -46,8 +51,7 @@ export * from './store/index.js';
 export { CHATML_TEMPLATE, renderChat } from './tokenizer/chat-template.js';
 export { Tokenizer, type TokenizerData } from './tokenizer/tokenizer.js';
 export { type TrainTokenizerOptions, trainTokenizer } from './tokenizer/train-bpe.js';
-export { createTrainingEngine, trainingEngineNames } from './training/create-training-engine.js';
+export { defaultHyperparameters } from './training/default-hyperparameters.js';
 export type * from './training/training-engine.js';
-export { defaultHyperparameters } from './training/training-engine.js';
 // Vision: images, grounding analysis, CoT-VL training sets; the LLaMA-Factory engine.
 export * from './vision/index.js';

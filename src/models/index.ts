@@ -34,7 +34,6 @@ export {
   retryWithBackoff,
 } from './middleware/retry-with-backoff.js';
 export { type RetryLayerOptions, withRetry } from './middleware/retrying-model.js';
-export { spentSoFar, type TeacherModelOptions, wrapTeacherModel } from './middleware/teacher-model-stack.js';
 export { withTimeout } from './middleware/timeout-model.js';
 export {
   apiKeyFor,

@@ -1,7 +1,8 @@
 /** The run store: the call log (which is also the response cache), stages, items, and the stage runner. */
-export type { CallRecord, CallTotals, LoggedCall } from './call-log.js';
+export type { CallRecord } from '../models/call-record.js';
+export { canonicalJson, contentHash, sha256Hex } from '../util/canonical-json.js';
+export type { CallTotals, LoggedCall } from './call-log.js';
 export { CallLog } from './call-log.js';
-export { canonicalJson, contentHash, sha256Hex } from './canonical-json.js';
 export { type OpenRunStoreOptions, RunStore, runStoreFileName } from './run-store.js';
 export type { StageProgress } from './stage-progress.js';
 export type { ItemRecord, ItemStatus, StageRecord, StageStatus } from './stage-records.js';

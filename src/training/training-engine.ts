@@ -70,14 +70,3 @@ export interface TrainingEngine {
   readonly id: string;
   train(job: TrainingJob, options?: TrainOptions): Promise<TrainingResult>;
 }
-
-export const defaultHyperparameters: TrainingHyperparameters = {
-  epochs: 3,
-  learningRate: 3e-3,
-  batchSize: 16,
-  validationSplit: 0.1,
-  seed: 1,
-  warmupRatio: 0.05,
-  weightDecay: 0.01,
-  gradientClipNorm: 1,
-};

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import type { CallRecord } from '../../src/store/call-log.js';
-import { canonicalJson, contentHash } from '../../src/store/canonical-json.js';
+import type { CallRecord } from '../../src/models/call-record.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { canonicalJson, contentHash } from '../../src/util/canonical-json.js';
 
 function call(overrides: Partial<CallRecord> = {}): CallRecord {
   return {

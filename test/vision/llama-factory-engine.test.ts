@@ -14,11 +14,8 @@ import { templateForModel } from '../../src/engines/llama-factory/model-template
 import { durationMs } from '../../src/engines/llama-factory/trainer-log.js';
 import { trainingArguments } from '../../src/engines/llama-factory/training-yaml.js';
 import { AbortedError, ConfigError, InputError, TrainingError } from '../../src/errors.js';
-import {
-  defaultHyperparameters,
-  type TrainingJob,
-  type TrainingProgress,
-} from '../../src/training/training-engine.js';
+import { defaultHyperparameters } from '../../src/training/default-hyperparameters.js';
+import type { TrainingJob, TrainingProgress } from '../../src/training/training-engine.js';
 import { generateVisualRationales } from '../../src/vision/cot-vl.js';
 import { writeCotVlTrainingSet } from '../../src/vision/cot-vl-training-set.js';
 import { VisionImages } from '../../src/vision/images.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { ResolveModel } from '../../compose/resolve-model.js';
 import { formatProblem } from '../../datasets/dataset-problem.js';
 import { ImageLibrary } from '../../datasets/images/image-library.js';
 import { imageMediaType } from '../../datasets/images/image-media-type.js';
@@ -8,7 +9,6 @@ import { ConfigError, InputError } from '../../errors.js';
 import { type EvaluationMode, type EvaluationResult, evaluate } from '../../eval/evaluate.js';
 import type { ContinuationStyle } from '../../eval/score/loglik.js';
 import type { LanguageModel } from '../../models/language-model.js';
-import type { ResolveModel } from '../../models/resolve-model.js';
 import {
   baselinesFromSummary,
   itemRecordsFromItems,

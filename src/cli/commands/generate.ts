@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { createModelResolver } from '../../compose/resolve-model.js';
 import type { ChatMessage } from '../../models/language-model.js';
-import { createModelResolver } from '../../models/resolve-model.js';
 import { integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createModelResolver } from '../../models/resolve-model.js';
+import { createModelResolver } from '../../compose/resolve-model.js';
 import { registerAskCommand } from './ask.js';
 import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';

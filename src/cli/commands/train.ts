@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { createTrainingEngine, trainingEngineNames } from '../../training/create-training-engine.js';
-import {
-  defaultHyperparameters,
-  type TrainingHyperparameters,
-  type TrainingProgress,
-} from '../../training/training-engine.js';
+import { createTrainingEngine, trainingEngineNames } from '../../compose/create-training-engine.js';
+import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
+import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { bar, formatDuration, ProgressLine } from '../progress.js';

@@ -8,7 +8,7 @@ import { testLlama } from '../../../test/support/llama.js';
 import { createModel } from '../../model/create-model.js';
 import type { LlamaConfig, LlamaWeights } from '../../model/llama-config.js';
 import { type LlamaModel, readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
-import { defaultHyperparameters } from '../../training/training-engine.js';
+import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import { LlamaNetwork } from './llama-network.js';
 import { readLoraAdapter } from './lora-adapter-file.js';
 import { disposeParameters, toInternalTensor, toParameterMap } from './parameter-layout.js';

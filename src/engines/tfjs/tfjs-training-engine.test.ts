@@ -5,11 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError, ConfigError, InputError } from '../../errors.js';
 import { createModel } from '../../model/create-model.js';
 import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
-import {
-  defaultHyperparameters,
-  type TrainingJob,
-  type TrainingProgress,
-} from '../../training/training-engine.js';
+import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
+import type { TrainingJob, TrainingProgress } from '../../training/training-engine.js';
 import { TfjsTrainingEngine } from './tfjs-training-engine.js';
 
 const pairs = [

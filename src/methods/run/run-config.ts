@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
 import { ConfigError } from '../../errors.js';
-import { defaultHyperparameters } from '../../training/training-engine.js';
+import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
 
 const hyperparametersSchema = z.strictObject({

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentHash } from '../../store/canonical-json.js';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
+import { contentHash } from '../../util/canonical-json.js';
 
 async function fileHash(path: string): Promise<string> {
   const hash = createHash('sha256');

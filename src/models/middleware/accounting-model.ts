@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ApiCallError, ConfigError } from '../../errors.js';
-import type { CallRecord } from '../../store/call-log.js';
+import type { CallRecord } from '../call-record.js';
 import type { CallOptions, GenerateRequest, GenerateResponse, LanguageModel } from '../language-model.js';
 import type { Budget } from './budget.js';
 import { contextOf } from './call-context.js';

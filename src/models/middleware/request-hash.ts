@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '../../store/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
 import type { ChatMessage, GenerateRequest } from '../language-model.js';
 
 /** Bump when the hashed form changes meaning, so old cache entries stop matching. */

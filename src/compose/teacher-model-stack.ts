@@ -1,14 +1,14 @@
-import type { RunStore } from '../../store/run-store.js';
-import type { LanguageModel } from '../language-model.js';
-import { withAccounting } from './accounting-model.js';
-import { Budget, type BudgetLimits } from './budget.js';
-import { type ResponseSource, withCache } from './cached-model.js';
-import { type ModelMiddleware, wrapModel } from './model-middleware.js';
-import type { PriceTable } from './price-table.js';
-import { withRateLimit } from './rate-limited-model.js';
-import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
-import { type RetryLayerOptions, withRetry } from './retrying-model.js';
-import { withTimeout } from './timeout-model.js';
+import type { LanguageModel } from '../models/language-model.js';
+import { withAccounting } from '../models/middleware/accounting-model.js';
+import { Budget, type BudgetLimits } from '../models/middleware/budget.js';
+import { type ResponseSource, withCache } from '../models/middleware/cached-model.js';
+import { type ModelMiddleware, wrapModel } from '../models/middleware/model-middleware.js';
+import type { PriceTable } from '../models/middleware/price-table.js';
+import { withRateLimit } from '../models/middleware/rate-limited-model.js';
+import type { RateLimiter, RateLimitOptions } from '../models/middleware/rate-limiter.js';
+import { type RetryLayerOptions, withRetry } from '../models/middleware/retrying-model.js';
+import { withTimeout } from '../models/middleware/timeout-model.js';
+import type { RunStore } from '../store/run-store.js';
 
 export interface TeacherModelOptions {
   /** The run's store: every attempt is logged there, and its successful calls are the cache. */

@@ -1,6 +1,6 @@
 import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import { ConfigError } from '../errors.js';
-import type { TrainingEngine } from './training-engine.js';
+import type { TrainingEngine } from '../training/training-engine.js';
 
 /** The engines a run or `medistill train` can name. GPU engines join this list behind the same interface. */
 export const trainingEngineNames = ['tfjs'] as const;

@@ -1,8 +1,11 @@
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
 import type { LlamaCppModelOptions } from '../engines/llama-cpp/runtime-options.js';
-import type { LanguageModel } from './language-model.js';
-import { parseModelSpec } from './model-spec.js';
-import { createServerModelFromSpec, type ServerModelFromSpecOptions } from './openai-compatible-model.js';
+import type { LanguageModel } from '../models/language-model.js';
+import { parseModelSpec } from '../models/model-spec.js';
+import {
+  createServerModelFromSpec,
+  type ServerModelFromSpecOptions,
+} from '../models/openai-compatible-model.js';
 
 export interface ModelResolverOptions {
   /** Settings for GGUF models run in-process. */
