@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { nativeBatchMatMulConfig } from './native-batch-matmul.js';
+import { loadSystemBlas, type SystemBlas } from './system-blas.js';
+
+/** Where training's matrix products run, as chosen by {@link useNativeKernels}. */
+export type KernelPath =
+  | { kind: 'native'; library: string; description: string; threads: number }
+  | { kind: 'wasm'; reason: string };
+
+export interface NativeKernelOptions {
+  /** Threads for one matrix product; default: the cores available to this process. */
+  threads?: number | undefined;
+  /** Libraries to try, in order; default: the platform's optimized BLAS names. */
+  libraries?: string[] | undefined;
+}
+
+let active: KernelPath = { kind: 'wasm', reason: 'native kernels not requested' };
+let replaced: tf.KernelConfig | undefined;
+let loaded: SystemBlas | undefined;
+
+/** The path the last {@link useNativeKernels} call chose (wasm until one is made). */
+export function kernelPath(): KernelPath {
+  return active;
+}
+
+/** True while matrix products run natively: transposed operands are then free (see linear.ts). */
+export function nativeMatMulActive(): boolean {
+  return active.kind === 'native';
+}
+
+/**
+ * Run the wasm backend's matrix products (`BatchMatMul`) in a native, multi-threaded BLAS.
+ * Call after the wasm backend is selected. Returns the path taken: `wasm`, with the reason, when
+ * no native library loads; the caller decides whether and how to tell the user (the library
+ * never prints). Calling again changes the thread count; `threads: 0` is not allowed.
+ */
+export function useNativeKernels(options: NativeKernelOptions = {}): KernelPath {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (tf.getBackend() !== 'wasm') {
+    return (active = {
+      kind: 'wasm',
+      reason: `the active TensorFlow.js backend is ${tf.getBackend()}, not wasm`,
+    });
+  }
+  if (active.kind === 'native' && active.threads === threads && !options.libraries) return active;
+  const blas = (!options.libraries && loaded) || loadSystemBlas(options.libraries);
+  if ('failures' in blas) {
+    const reason = `no optimized BLAS with cblas_sgemm loaded (${blas.failures.join('; ')})`;
+    return (active = { kind: 'wasm', reason });
+  }
+  loaded = blas;
+  blas.setThreads?.(threads);
+  const wasmKernel = replaced ?? tf.getKernel('BatchMatMul', 'wasm');
+  if (!wasmKernel) return (active = { kind: 'wasm', reason: 'the wasm backend has no BatchMatMul kernel' });
+  replaced = wasmKernel;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(nativeBatchMatMulConfig(blas.sgemm, wasmKernel));
+  return (active = { kind: 'native', library: blas.library, description: blas.description, threads });
+}
+
+/** Restore the wasm kernels (tests compare both paths in one process). */
+export function useWasmKernels(): void {
+  if (replaced) {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel(replaced);
+    replaced = undefined;
+  }
+  active = { kind: 'wasm', reason: 'wasm kernels selected' };
+}
