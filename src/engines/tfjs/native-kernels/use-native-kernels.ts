@@ -39,26 +39,32 @@ export function useNativeKernels(options: NativeKernelOptions = {}): KernelPath 
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  if (tf.getBackend() !== 'wasm') {
-    return (active = {
-      kind: 'wasm',
-      reason: `the active TensorFlow.js backend is ${tf.getBackend()}, not wasm`,
-    });
-  }
   if (active.kind === 'native' && active.threads === threads && !options.libraries) return active;
-  const blas = (!options.libraries && loaded) || loadSystemBlas(options.libraries);
-  if ('failures' in blas) {
-    const reason = `no optimized BLAS with cblas_sgemm loaded (${blas.failures.join('; ')})`;
-    return (active = { kind: 'wasm', reason });
+  const path = installNativeKernels(threads, options.libraries);
+  if (path.kind === 'wasm') useWasmKernels();
+  active = path;
+  return path;
+}
+
+function installNativeKernels(threads: number, libraries: string[] | undefined): KernelPath {
+  if (tf.getBackend() !== 'wasm') {
+    return { kind: 'wasm', reason: `the active TensorFlow.js backend is ${tf.getBackend()}, not wasm` };
   }
+  const blas = (!libraries && loaded) || loadSystemBlas(libraries);
+  if ('failures' in blas) {
+    return {
+      kind: 'wasm',
+      reason: `no optimized BLAS with cblas_sgemm loaded (${blas.failures.join('; ')})`,
+    };
+  }
+  const wasmKernel = replaced ?? tf.getKernel('BatchMatMul', 'wasm');
+  if (!wasmKernel) return { kind: 'wasm', reason: 'the wasm backend has no BatchMatMul kernel' };
   loaded = blas;
   blas.setThreads?.(threads);
-  const wasmKernel = replaced ?? tf.getKernel('BatchMatMul', 'wasm');
-  if (!wasmKernel) return (active = { kind: 'wasm', reason: 'the wasm backend has no BatchMatMul kernel' });
   replaced = wasmKernel;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(nativeBatchMatMulConfig(blas.sgemm, wasmKernel));
-  return (active = { kind: 'native', library: blas.library, description: blas.description, threads });
+  return { kind: 'native', library: blas.library, description: blas.description, threads };
 }
 
 /** Restore the wasm kernels (tests compare both paths in one process). */
