@@ -6,10 +6,16 @@ import type { TrainingEngine } from '../training/training-engine.js';
 export const trainingEngineNames = ['tfjs'] as const;
 export type TrainingEngineName = (typeof trainingEngineNames)[number];
 
-export function createTrainingEngine(name: string): TrainingEngine {
+/** Engine options every engine may honour. */
+export interface TrainingEngineOptions {
+  /** Threads for one training's compute (default: the cores available). */
+  threads?: number | undefined;
+}
+
+export function createTrainingEngine(name: string, options: TrainingEngineOptions = {}): TrainingEngine {
   switch (name) {
     case 'tfjs':
-      return new TfjsTrainingEngine();
+      return new TfjsTrainingEngine(options.threads === undefined ? {} : { threads: options.threads });
     default:
       throw new ConfigError(`unknown training engine "${name}" (known: ${trainingEngineNames.join(', ')})`);
   }

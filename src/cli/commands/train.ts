@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { createTrainingEngine, trainingEngineNames } from '../../compose/create-training-engine.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
@@ -23,6 +24,7 @@ interface TrainOptions {
   weightDecay: number;
   clip: number;
   patience?: number;
+  threads: number;
   fresh?: boolean;
   json?: boolean;
 }
@@ -113,6 +115,12 @@ export function registerTrainCommand(program: Command): void {
       'stop after this many epochs without a better validation loss',
       integerFlag('--patience', { min: 1 }),
     )
+    .option(
+      '--threads <n>',
+      'threads for the native matrix products (default: the cores available)',
+      integerFlag('--threads', { min: 1 }),
+      availableParallelism(),
+    )
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
@@ -130,7 +138,7 @@ export function registerTrainCommand(program: Command): void {
           : {}),
         ...(options.patience !== undefined ? { earlyStoppingPatience: options.patience } : {}),
       };
-      const engine = createTrainingEngine(options.engine);
+      const engine = createTrainingEngine(options.engine, { threads: options.threads });
       const progressLine = new ProgressLine();
       const abort = new AbortController();
       const stop = () => abort.abort();
@@ -147,6 +155,7 @@ export function registerTrainCommand(program: Command): void {
           {
             resume: !options.fresh,
             signal: abort.signal,
+            onNotice: (message) => progressLine.log(message),
             onProgress: (progress) => {
               if (options.json) {
                 if (progress.epochEnd) printJson(jsonLine(progress));

@@ -35,11 +35,13 @@ export class TfjsTrainingEngine implements TrainingEngine {
       return trainInWorker(request, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onNotice ? { onNotice: options.onNotice } : {}),
       });
     }
     const { signal } = options;
     return runTrainingJob(request, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
       ...(signal ? { shouldStop: () => signal.aborted } : {}),
     });
   }
