@@ -7,20 +7,7 @@ import {
   util,
 } from '@tensorflow/tfjs-core';
 import type { Sgemm } from './system-blas.js';
-
-/** The parts of tfjs's wasm backend a native kernel reads: where a tensor lives in the heap. */
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
-
-/** A float32 view of a tensor's data where it lies in the wasm heap (no copy). */
-function heapView(backend: WasmBackendInternals, tensor: TensorInfo): Float32Array {
-  const entry = backend.dataIdMap.get(tensor.dataId);
-  if (!entry) throw new Error('native BatchMatMul: a tensor has no data in the wasm heap');
-  return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, util.sizeFromShape(tensor.shape));
-}
+import { heapView, type WasmBackendInternals } from './wasm-heap.js';
 
 /**
  * tfjs's `BatchMatMul` (what `tf.matMul` runs) over the wasm backend, computed by a native GEMM

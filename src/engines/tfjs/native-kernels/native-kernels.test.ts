@@ -56,6 +56,30 @@ describe.skipIf(!blasPresent)('native matrix products (system BLAS present)', ()
     }
   });
 
+  it('tile exactly as the wasm kernel does', () => {
+    const cases: [number[], number[]][] = [
+      [
+        [2, 3, 1, 4, 5],
+        [1, 1, 2, 1, 1],
+      ],
+      [
+        [3, 4],
+        [2, 3],
+      ],
+      [
+        [2, 1, 3],
+        [1, 4, 1],
+      ],
+      [[5], [3]],
+    ];
+    for (const [shape, reps] of cases) {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
+      const { wasm, native } = bothPaths(() => tf.tile(x, reps));
+      expect([...native], `${shape} x ${reps}`).toEqual([...wasm]);
+      x.dispose();
+    }
+  });
+
   it.each([
     ['full fine-tuning', undefined],
     ['LoRA', { rank: 4, alpha: 8, targets: ['attn_q', 'attn_v', 'ffn_down'] }],

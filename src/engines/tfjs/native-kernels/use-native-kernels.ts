@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { heapTileConfig } from './heap-tile.js';
 import { nativeBatchMatMulConfig } from './native-batch-matmul.js';
 import { loadSystemBlas, type SystemBlas } from './system-blas.js';
 
@@ -16,7 +17,8 @@ export interface NativeKernelOptions {
 }
 
 let active: KernelPath = { kind: 'wasm', reason: 'native kernels not requested' };
-let replaced: tf.KernelConfig | undefined;
+/** The wasm kernels currently replaced, by name, to restore or to fall back on. */
+const replaced = new Map<string, tf.KernelConfig>();
 let loaded: SystemBlas | undefined;
 
 /** The path the last {@link useNativeKernels} call chose (wasm until one is made). */
@@ -30,7 +32,8 @@ export function nativeMatMulActive(): boolean {
 }
 
 /**
- * Run the wasm backend's matrix products (`BatchMatMul`) in a native, multi-threaded BLAS.
+ * Run the wasm backend's matrix products (`BatchMatMul`) in a native, multi-threaded BLAS, and
+ * its `Tile` as block copies (see heap-tile.ts).
  * Call after the wasm backend is selected. Returns the path taken: `wasm`, with the reason, when
  * no native library loads; the caller decides whether and how to tell the user (the library
  * never prints). Calling again changes the thread count; `threads: 0` is not allowed.
@@ -57,22 +60,27 @@ function installNativeKernels(threads: number, libraries: string[] | undefined):
       reason: `no optimized BLAS with cblas_sgemm loaded (${blas.failures.join('; ')})`,
     };
   }
-  const wasmKernel = replaced ?? tf.getKernel('BatchMatMul', 'wasm');
-  if (!wasmKernel) return { kind: 'wasm', reason: 'the wasm backend has no BatchMatMul kernel' };
+  const wasmKernel = (name: string) => replaced.get(name) ?? tf.getKernel(name, 'wasm');
+  const matMul = wasmKernel('BatchMatMul');
+  const tile = wasmKernel('Tile');
+  if (!matMul || !tile)
+    return { kind: 'wasm', reason: 'the wasm backend lacks its BatchMatMul or Tile kernel' };
   loaded = blas;
   blas.setThreads?.(threads);
-  replaced = wasmKernel;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(nativeBatchMatMulConfig(blas.sgemm, wasmKernel));
+  for (const config of [nativeBatchMatMulConfig(blas.sgemm, matMul), heapTileConfig(tile)]) {
+    replaced.set(config.kernelName, wasmKernel(config.kernelName)!);
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
   return { kind: 'native', library: blas.library, description: blas.description, threads };
 }
 
 /** Restore the wasm kernels (tests compare both paths in one process). */
 export function useWasmKernels(): void {
-  if (replaced) {
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel(replaced);
-    replaced = undefined;
+  for (const [name, config] of replaced) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(config);
   }
+  replaced.clear();
   active = { kind: 'wasm', reason: 'wasm kernels selected' };
 }
