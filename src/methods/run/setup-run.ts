@@ -6,7 +6,6 @@ import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
 import type { Item } from '../../datasets/item.js';
-import { itemPromptText } from '../../datasets/item-prompt.js';
 import { loadDataset } from '../../datasets/load-dataset.js';
 import { splitItems } from '../../datasets/split-items.js';
 import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
