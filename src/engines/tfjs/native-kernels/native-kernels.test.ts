@@ -80,6 +80,41 @@ describe.skipIf(!blasPresent)('native matrix products (system BLAS present)', ()
     }
   });
 
+  it('transpose exactly as the wasm kernel does', () => {
+    const cases: [number[], number[]][] = [
+      [
+        [7, 5],
+        [1, 0],
+      ],
+      [
+        [2, 6, 3, 4],
+        [0, 2, 1, 3],
+      ],
+      [
+        [3, 4, 5],
+        [1, 2, 0],
+      ],
+      [
+        [3, 4, 5],
+        [2, 1, 0],
+      ],
+      [
+        [2, 3, 4, 5, 2],
+        [4, 3, 2, 1, 0],
+      ],
+      [
+        [4, 1, 3],
+        [0, 1, 2],
+      ],
+    ];
+    for (const [shape, perm] of cases) {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 4);
+      const { wasm, native } = bothPaths(() => tf.transpose(x, perm));
+      expect([...native], `${shape} by ${perm}`).toEqual([...wasm]);
+      x.dispose();
+    }
+  });
+
   it.each([
     ['full fine-tuning', undefined],
     ['LoRA', { rank: 4, alpha: 8, targets: ['attn_q', 'attn_v', 'ffn_down'] }],

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { heapTileConfig } from './heap-tile.js';
+import { heapTransposeConfig } from './heap-transpose.js';
 import { nativeBatchMatMulConfig } from './native-batch-matmul.js';
 import { loadSystemBlas, type SystemBlas } from './system-blas.js';
 
@@ -33,7 +34,7 @@ export function nativeMatMulActive(): boolean {
 
 /**
  * Run the wasm backend's matrix products (`BatchMatMul`) in a native, multi-threaded BLAS, and
- * its `Tile` as block copies (see heap-tile.ts).
+ * its `Tile` and `Transpose` as copies in the heap (see heap-tile.ts, heap-transpose.ts).
  * Call after the wasm backend is selected. Returns the path taken: `wasm`, with the reason, when
  * no native library loads; the caller decides whether and how to tell the user (the library
  * never prints). Calling again changes the thread count; `threads: 0` is not allowed.
@@ -57,17 +58,25 @@ function installNativeKernels(threads: number, libraries: string[] | undefined):
   if ('failures' in blas) {
     return {
       kind: 'wasm',
-      reason: `no optimized BLAS with cblas_sgemm loaded (${blas.failures.join('; ')})`,
+      reason:
+        `no optimized BLAS with cblas_sgemm loaded; install OpenBLAS (Debian/Ubuntu: libopenblas0-pthread) ` +
+        `(${blas.failures.join('; ')})`,
     };
   }
   const wasmKernel = (name: string) => replaced.get(name) ?? tf.getKernel(name, 'wasm');
   const matMul = wasmKernel('BatchMatMul');
   const tile = wasmKernel('Tile');
-  if (!matMul || !tile)
-    return { kind: 'wasm', reason: 'the wasm backend lacks its BatchMatMul or Tile kernel' };
+  const transpose = wasmKernel('Transpose');
+  if (!matMul || !tile || !transpose) {
+    return { kind: 'wasm', reason: 'the wasm backend lacks its BatchMatMul, Tile or Transpose kernel' };
+  }
   loaded = blas;
   blas.setThreads?.(threads);
-  for (const config of [nativeBatchMatMulConfig(blas.sgemm, matMul), heapTileConfig(tile)]) {
+  for (const config of [
+    nativeBatchMatMulConfig(blas.sgemm, matMul),
+    heapTileConfig(tile),
+    heapTransposeConfig(transpose),
+  ]) {
     replaced.set(config.kernelName, wasmKernel(config.kernelName)!);
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
