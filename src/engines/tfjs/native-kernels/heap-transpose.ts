@@ -1,10 +1,4 @@
-import {
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  type TransposeAttrs,
-  util,
-} from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo, TransposeAttrs } from '@tensorflow/tfjs-core';
 import { heapView, type WasmBackendInternals } from './wasm-heap.js';
 
 /**
@@ -28,10 +22,8 @@ export function heapTransposeConfig(wasmKernel: KernelConfig): KernelConfig {
     if ((x.dtype !== 'float32' && x.dtype !== 'int32') || groups.length !== 2) {
       return wasmKernel.kernelFunc(parameters);
     }
-    // Output [C, R] from input [R, C]: the second output group is the input's leading axes.
-    const size = (group: number[]) => group.reduce((product, axis) => product * x.shape[axis]!, 1);
-    const columns = size(groups[0]!);
-    const rows = size(groups[1]!);
+    // Output [C, R] from input [R, C]: the first output group is the input's trailing axes.
+    const columns = groups[0]!.reduce((product, axis) => product * x.shape[axis]!, 1);
     const backend = parameters.backend as unknown as WasmBackendInternals;
     const out = backend.makeOutput(
       perm.map((axis) => x.shape[axis]!),
