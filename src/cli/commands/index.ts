@@ -7,6 +7,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
+import { registerPhiScanCommand } from './phi-scan.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerTrainCommand } from './train.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerDemoCommand(program);
   registerEvalCommand(program, resolveModel);
   registerModelCommand(program);
+  registerPhiScanCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program);
   registerRunCommand(program);

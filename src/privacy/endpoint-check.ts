@@ -1,0 +1,95 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { PrivacyError } from '../errors.js';
+import { parseModelSpecOrPath } from '../models/model-spec.js';
+import { describePolicy, type PrivacyPolicy } from './policy.js';
+
+/** Resolves a host name to every address it has (dns.lookup with `all: true` by default). */
+export type LookupAddresses = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+/** A model that runs inside this process: nothing is sent anywhere. */
+export interface InProcessEndpoint {
+  kind: 'in-process';
+  spec: string;
+}
+
+/** A server endpoint, resolved once: every request of the run goes to `address`, nowhere else. */
+export interface NetworkEndpoint {
+  kind: 'network';
+  spec: string;
+  /** The spec's base URL. */
+  url: URL;
+  /** The host name as written, lower case, without IPv6 brackets. */
+  host: string;
+  /** The pinned address. */
+  address: string;
+  family: 4 | 6;
+  /** Every address the host resolved to is a loopback address. */
+  local: boolean;
+}
+
+export type Endpoint = InProcessEndpoint | NetworkEndpoint;
+
+export interface EndpointCheckOptions {
+  /** Replaces DNS (tests resolve names only to loopback this way). */
+  lookup?: LookupAddresses;
+  /** Which role the spec plays, for the message (`teacher`, `judge`, `--model`). */
+  role?: string;
+}
+
+const defaultLookup: LookupAddresses = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopbackAddress(address: string): boolean {
+  const plain = address.toLowerCase().replace(/^::ffff:/, '');
+  if (isIP(plain) === 4) return plain.startsWith('127.');
+  return plain === '::1' || plain === '0:0:0:0:0:0:0:1';
+}
+
+/**
+ * Checks a model spec against the policy before anything is sent, and pins its address: a DNS
+ * name is resolved once here and every request of the run connects to the address found (see
+ * pinnedFetch), so a later DNS answer cannot move the traffic. `knowledge-base` and `gguf:` models
+ * run in-process and always pass. Throws PrivacyError naming the spec, the policy and the way to
+ * allow it.
+ */
+export async function checkEndpoint(
+  spec: string,
+  policy: PrivacyPolicy,
+  options: EndpointCheckOptions = {},
+): Promise<Endpoint> {
+  if (spec === 'knowledge-base') return { kind: 'in-process', spec };
+  const parsed = parseModelSpecOrPath(spec);
+  if (parsed.kind === 'gguf') return { kind: 'in-process', spec };
+  const url = new URL(parsed.baseUrl);
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const addresses = isIP(host)
+    ? [{ address: host, family: isIP(host) }]
+    : await (options.lookup ?? defaultLookup)(host);
+  const first = addresses[0];
+  if (!first) throw new PrivacyError(`${label(spec, options)}: ${host} did not resolve to any address`);
+  const local = addresses.every((entry) => isLoopbackAddress(entry.address));
+  const endpoint: NetworkEndpoint = {
+    kind: 'network',
+    spec,
+    url,
+    host,
+    address: first.address,
+    family: first.family === 6 ? 6 : 4,
+    local,
+  };
+  if (local || policy.mode === 'open') return endpoint;
+  const allowed = new Set(policy.allow.map((entry) => entry.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
+  if (policy.mode === 'allow-list' && (allowed.has(host) || allowed.has(endpoint.address))) return endpoint;
+  const resolved =
+    host === endpoint.address ? '' : ` (it resolves to ${endpoint.address}, not a loopback address)`;
+  throw new PrivacyError(
+    `${label(spec, options)} sends data to ${host}${resolved}, which the privacy policy ` +
+      `${describePolicy(policy)} does not allow. To allow it, add "privacy: { mode: allow-list, ` +
+      `allow: [${host}] }" to the run config or pass --allow-endpoint ${host}.`,
+  );
+}
+
+function label(spec: string, options: EndpointCheckOptions): string {
+  return `${options.role ?? 'model'} "${spec}"`;
+}
