@@ -24,10 +24,10 @@ export const defaultPrivacyPolicy: PrivacyPolicy = privacyPolicySchema.parse({})
 
 /** What the CLI flags say about the policy; each one, when given, overrides the config. */
 export interface PrivacyFlags {
-  localOnly?: boolean;
-  allowEndpoint?: string[];
-  phiOk?: boolean;
-  redactPhi?: boolean;
+  localOnly?: boolean | undefined;
+  allowEndpoint?: string[] | undefined;
+  phiOk?: boolean | undefined;
+  redactPhi?: boolean | undefined;
 }
 
 /**

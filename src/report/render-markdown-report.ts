@@ -30,6 +30,7 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
     '',
   ];
   if (report.description) lines.push(cell(report.description), '');
+  if (report.egress) lines.push(`Network: ${cell(report.egress)}`, '');
   lines.push('## Accuracy by strategy', '');
   lines.push(
     table(

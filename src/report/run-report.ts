@@ -152,6 +152,8 @@ export const runReportSchema = z
     /** ISO 8601 time the run finished. */
     createdAt: z.string().min(1),
     description: z.string().optional(),
+    /** One line on what the run's models sent where (medistill audit has the detail). */
+    egress: z.string().optional(),
     dataset: z
       .object({
         name: z.string(),

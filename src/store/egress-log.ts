@@ -48,17 +48,13 @@ type Parameters = Record<string, string | number | null>;
  * same group commits.
  */
 export class EgressLog implements EgressRecorder {
+  readonly #database: Database;
   readonly #commits: GroupCommit;
-  readonly #insert: Statement<Parameters>;
-  readonly #all: Statement<[], EgressRow>;
+  #insert: Statement<Parameters> | undefined;
 
   constructor(database: Database, commits: GroupCommit) {
+    this.#database = database;
     this.#commits = commits;
-    this.#insert = database.prepare<Parameters>(`INSERT INTO egress (started_at, host, address, port,
-      local, model_id, stage, item_id, method, path, status, bytes_sent, bytes_received, duration_ms,
-      error_code) VALUES (@startedAt, @host, @address, @port, @local, @modelId, @stage, @itemId,
-      @method, @path, @status, @bytesSent, @bytesReceived, @durationMs, @errorCode)`);
-    this.#all = database.prepare<[], EgressRow>('SELECT * FROM egress ORDER BY id');
   }
 
   record(entry: EgressRecord): Promise<void> {
@@ -79,12 +75,23 @@ export class EgressLog implements EgressRecorder {
       durationMs: entry.durationMs,
       errorCode: entry.errorCode ?? null,
     };
-    return this.#commits.commit(() => this.#insert.run(row));
+    this.#insert ??= this.#database.prepare<Parameters>(`INSERT INTO egress (started_at, host,
+      address, port, local, model_id, stage, item_id, method, path, status, bytes_sent,
+      bytes_received, duration_ms, error_code) VALUES (@startedAt, @host, @address, @port, @local,
+      @modelId, @stage, @itemId, @method, @path, @status, @bytesSent, @bytesReceived, @durationMs,
+      @errorCode)`);
+    const insert = this.#insert;
+    return this.#commits.commit(() => insert.run(row));
   }
 
-  /** Every request, oldest first. */
+  /** Every request, oldest first (none for a store older than the table, opened read-only). */
   list(): LoggedEgress[] {
-    return this.#all.all().map((row) => ({
+    const exists = this.#database
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'egress'")
+      .get();
+    if (!exists) return [];
+    const rows = this.#database.prepare<[], EgressRow>('SELECT * FROM egress ORDER BY id').all();
+    return rows.map((row) => ({
       startedAt: row.started_at,
       host: row.host,
       address: row.address,

@@ -94,6 +94,31 @@ export class RunStore {
     return this.#database.transaction(work)();
   }
 
+  /**
+   * Deletes the text of every model call (requests, replies, error messages) and every item
+   * result, keeping the rows' counts, tokens, costs and times. Purged calls no longer serve as
+   * cache entries (their hash is prefixed), so a rerun asks the model again. The file is then
+   * vacuumed so the text does not linger in free pages or the WAL.
+   */
+  purgeText(): { calls: number; items: number } {
+    this.#commits.flush();
+    const purged = '{"purged":true}';
+    const counts = this.transaction(() => {
+      const calls = this.#database
+        .prepare(`UPDATE calls SET request_json = @purged,
+          response_json = CASE WHEN response_json IS NULL THEN NULL ELSE @purged END,
+          error_message = CASE WHEN error_message IS NULL THEN NULL ELSE '(purged)' END,
+          request_hash = 'purged:' || request_hash
+          WHERE request_hash NOT LIKE 'purged:%'`)
+        .run({ purged }).changes;
+      const items = this.#database.prepare('DELETE FROM items').run().changes;
+      return { calls, items };
+    });
+    this.#database.pragma('wal_checkpoint(TRUNCATE)');
+    this.#database.exec('VACUUM');
+    return counts;
+  }
+
   /** Commits queued writes, then closes the file. */
   close(): void {
     if (!this.#database.open) return;

@@ -22,6 +22,7 @@ import type { RunReport } from '../../report/run-report.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 
 const modes = ['loglik', 'cot', 'judge'] as const;
@@ -40,6 +41,8 @@ interface EvalFlags {
   continuation: ContinuationStyle;
   maxTokens?: number;
   ignoreImages?: boolean;
+  localOnly?: boolean;
+  allowEndpoint?: string[];
 }
 
 async function writeOutputs(directory: string, result: EvaluationResult, report: RunReport): Promise<void> {
@@ -87,10 +90,16 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
     )
     .option('--ignore-images', 'evaluate image items from their text alone')
     .option('--json', 'print the summary as JSON')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .action(async (flags: EvalFlags) => {
       // Refuse before loading anything: a GGUF model can take a while to load.
       if (flags.mode === 'judge' && flags.judge === undefined)
         throw new ConfigError('--mode judge needs --judge <spec>');
+      const guard = commandGuard(flags);
+      await guard?.check(flags.model, '--model');
+      if (flags.judge !== undefined) await guard?.check(flags.judge, '--judge');
+      const resolveOptions = guard ? { guard } : {};
       const loaded = await loadDataset(flags.data);
       if (loaded.problems.length > 0) {
         printError(
@@ -107,9 +116,9 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
       const models: LanguageModel[] = [];
       const progress = new ProgressLine();
       try {
-        const model = await resolveModel(flags.model);
+        const model = await resolveModel(flags.model, resolveOptions);
         models.push(model);
-        const judge = flags.judge !== undefined ? await resolveModel(flags.judge) : undefined;
+        const judge = flags.judge !== undefined ? await resolveModel(flags.judge, resolveOptions) : undefined;
         if (judge) models.push(judge);
         const result = await evaluate({
           model,

@@ -13,8 +13,14 @@ import { printJson, printLine } from '../output.js';
 export function registerPhiScanCommand(program: Command): void {
   program
     .command('phi-scan <data>')
-    .description('scan a dataset for likely patient identifiers (names, dates, phone numbers, record numbers, ...)')
-    .option('--format <format>', 'read the data as this format', choiceFlag('--format', datasetFormatSchema.options))
+    .description(
+      'scan a dataset for likely patient identifiers (names, dates, phone numbers, record numbers, ...)',
+    )
+    .option(
+      '--format <format>',
+      'read the data as this format',
+      choiceFlag('--format', datasetFormatSchema.options),
+    )
     .option('--show <n>', 'findings to list', integerFlag('--show', { min: 0 }), 20)
     .option('--json', 'print the whole report as JSON')
     .action(async (path: string, options: { format?: DatasetFormat; show: number; json?: boolean }) => {

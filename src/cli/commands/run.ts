@@ -4,8 +4,11 @@ import { readRunConfig } from '../../methods/run/run-config.js';
 import { runDistillation } from '../../methods/run/run-distillation.js';
 import { setupRun } from '../../methods/run/setup-run.js';
 import { writeRunOutputs } from '../../methods/run/write-run-outputs.js';
+import { summariseEgress } from '../../privacy/audit.js';
+import { applyPrivacyFlags, type PrivacyFlags } from '../../privacy/policy.js';
 import { RunStore } from '../../store/run-store.js';
 import { printJson } from '../output.js';
+import { allowEndpointFlag, localOnlyFlag, phiOkFlag, redactPhiFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
 import { runEventPrinter } from '../run-progress.js';
@@ -18,9 +21,16 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--out <dir>', 'run directory (default: runs/<name>)')
     .option('--json', 'print the results as JSON')
-    .action(async (configPath: string, options: { out?: string; json?: boolean }) => {
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
+    .option(...phiOkFlag)
+    .option(...redactPhiFlag)
+    .action(async (configPath: string, options: { out?: string; json?: boolean } & PrivacyFlags) => {
       const started = performance.now();
-      const config = await readRunConfig(configPath);
+      // Everything the run writes (store, stage files, models, reports) is for its owner only.
+      process.umask(0o077);
+      const read = await readRunConfig(configPath);
+      const config = { ...read, privacy: applyPrivacyFlags(read.privacy, options) };
       const directory = resolve(options.out ?? `runs/${config.name}`);
       const store = RunStore.openDirectory(directory);
       const progress = new ProgressLine();
@@ -35,7 +45,8 @@ export function registerRunCommand(program: Command): void {
           signal: abort.signal,
         });
         progress.done();
-        await writeRunOutputs(directory, { config, results }, report);
+        const egress = summariseEgress(store.egress.byHost());
+        await writeRunOutputs(directory, { config, results }, { ...report, egress });
         if (options.json) printJson({ directory, ...resultsJson(results) });
         else printResultsTable(results, directory, performance.now() - started);
       } finally {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { ResolveModel } from '../../compose/resolve-model.js';
 import { formatProblem } from '../../datasets/dataset-problem.js';
 import { ImageLibrary } from '../../datasets/images/image-library.js';
 import { loadDataset } from '../../datasets/load-dataset.js';
@@ -13,6 +14,7 @@ import { imageLimitsSchema } from '../../vision/image-limits.js';
 import { VisionImages } from '../../vision/images.js';
 import { integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 
 interface GroundingFlags {
@@ -28,6 +30,8 @@ interface GroundingFlags {
   withCaptions?: boolean;
   out?: string;
   json?: boolean;
+  localOnly?: boolean;
+  allowEndpoint?: string[];
 }
 
 /** What `--json` prints: everything but the per-item replies, which go to grounding.json. */
@@ -49,10 +53,7 @@ function resultJson(result: GroundingResult, out: string | undefined) {
  * `--out` writes grounding.json (with every reply) and grounding.svg. Models come from
  * `resolveModel`, injected so this command does not decide which adapters exist.
  */
-export function registerVqaCommand(
-  program: Command,
-  resolveModel: (spec: string) => Promise<LanguageModel>,
-): void {
+export function registerVqaCommand(program: Command, resolveModel: ResolveModel): void {
   const vqa = program
     .command('vqa')
     .description('vision question answering: analyses of vision-language models');
@@ -80,7 +81,11 @@ export function registerVqaCommand(
     .option('--with-captions', 'show dataset captions with the question (withheld by default)')
     .option('--out <dir>', 'write grounding.json and grounding.svg here')
     .option('--json', 'print the result as JSON')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .action(async (flags: GroundingFlags) => {
+      const guard = commandGuard(flags);
+      await guard?.check(flags.model, '--model');
       const loaded = await loadDataset(
         flags.data,
         flags.imageRoot === undefined ? {} : { imageRoot: flags.imageRoot },
@@ -102,7 +107,7 @@ export function registerVqaCommand(
       const progress = new ProgressLine();
       let model: LanguageModel | undefined;
       try {
-        model = await resolveModel(flags.model);
+        model = await resolveModel(flags.model, guard ? { guard } : {});
         const result = await runGroundingAnalysis({
           model,
           items,
