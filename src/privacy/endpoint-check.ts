@@ -46,12 +46,21 @@ export function isLoopbackAddress(address: string): boolean {
   return plain === '::1' || plain === '0:0:0:0:0:0:0:1';
 }
 
+/** `localhost` and `*.localhost` always mean this machine (RFC 6761). */
+export function isLocalhostName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
 /**
  * Checks a model spec against the policy before anything is sent, and pins its address: a DNS
  * name is resolved once here and every request of the run connects to the address found (see
  * pinnedFetch), so a later DNS answer cannot move the traffic. `knowledge-base` and `gguf:` models
- * run in-process and always pass. Throws PrivacyError naming the spec, the policy and the way to
- * allow it.
+ * run in-process and always pass.
+ *
+ * A name is looked up only once the policy allows it (`localhost`, a listed name, or any name
+ * under `open`), so a refused spec costs no DNS query. Loopback endpoints pass under `local-only`
+ * and `allow-list`, except that a list naming loopback addresses allows only those (so one local
+ * server can be kept out). Throws PrivacyError naming the spec, the policy and how to allow it.
  */
 export async function checkEndpoint(
   spec: string,
@@ -62,14 +71,34 @@ export async function checkEndpoint(
   const parsed = parseModelSpecOrPath(spec);
   if (parsed.kind === 'gguf') return { kind: 'in-process', spec };
   const url = new URL(parsed.baseUrl);
-  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  const addresses = isIP(host)
-    ? [{ address: host, family: isIP(host) }]
-    : await (options.lookup ?? defaultLookup)(host);
+  const host = bare(url.hostname);
+  const allowed = new Set(policy.allow.map(bare));
+  const listed = allowed.has(host);
+  const narrowsLoopback = [...allowed].some((entry) => isLoopbackAddress(entry) || isLocalhostName(entry));
+  const loopbackAllowed = policy.mode === 'local-only' || (policy.mode === 'allow-list' && !narrowsLoopback);
+  const refuse = (reason = ''): never => {
+    throw new PrivacyError(
+      `${options.role ?? 'model'} "${spec}" sends data to ${host}${reason}, which the privacy policy ` +
+        `${describePolicy(policy)} does not allow. To allow it, add "privacy: { mode: allow-list, ` +
+        `allow: [${host}] }" to the run config or pass --allow-endpoint ${host}.`,
+    );
+  };
+  if (isIP(host)) {
+    const local = isLoopbackAddress(host);
+    if (!(policy.mode === 'open' || listed || (local && loopbackAllowed))) refuse();
+    return { kind: 'network', spec, url, host, address: host, family: isIP(host) === 6 ? 6 : 4, local };
+  }
+  const mayResolve = policy.mode === 'open' || listed || (isLocalhostName(host) && loopbackAllowed);
+  if (!mayResolve) refuse(policy.mode === 'local-only' ? ' (a name other than localhost)' : '');
+  const addresses = await (options.lookup ?? defaultLookup)(host);
   const first = addresses[0];
-  if (!first) throw new PrivacyError(`${label(spec, options)}: ${host} did not resolve to any address`);
+  if (!first)
+    throw new PrivacyError(`${options.role ?? 'model'} "${spec}": ${host} did not resolve to any address`);
   const local = addresses.every((entry) => isLoopbackAddress(entry.address));
-  const endpoint: NetworkEndpoint = {
+  // A listed name may go anywhere it resolves; localhost must really be this machine.
+  if (!local && !listed && policy.mode !== 'open')
+    refuse(` (it resolves to ${first.address}, not a loopback address)`);
+  return {
     kind: 'network',
     spec,
     url,
@@ -78,18 +107,8 @@ export async function checkEndpoint(
     family: first.family === 6 ? 6 : 4,
     local,
   };
-  if (local || policy.mode === 'open') return endpoint;
-  const allowed = new Set(policy.allow.map((entry) => entry.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
-  if (policy.mode === 'allow-list' && (allowed.has(host) || allowed.has(endpoint.address))) return endpoint;
-  const resolved =
-    host === endpoint.address ? '' : ` (it resolves to ${endpoint.address}, not a loopback address)`;
-  throw new PrivacyError(
-    `${label(spec, options)} sends data to ${host}${resolved}, which the privacy policy ` +
-      `${describePolicy(policy)} does not allow. To allow it, add "privacy: { mode: allow-list, ` +
-      `allow: [${host}] }" to the run config or pass --allow-endpoint ${host}.`,
-  );
 }
 
-function label(spec: string, options: EndpointCheckOptions): string {
-  return `${options.role ?? 'model'} "${spec}"`;
+function bare(host: string): string {
+  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
 }

@@ -63,7 +63,7 @@ export const phiPatterns: readonly PhiPattern[] = [
     // Not after "EC": enzyme numbers (EC 3.1.1.11) have the same shape.
     kind: 'ip-address',
     pattern:
-      /(?<![\d.]|EC\s?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/g,
+      /(?<![\d.]|EC\s?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g,
   },
   {
     kind: 'fax',
