@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { PrivacyError } from '../errors.js';
+import { ConfigError, PrivacyError } from '../errors.js';
 import { parseModelSpecOrPath } from '../models/model-spec.js';
 import { describePolicy, type PrivacyPolicy } from './policy.js';
 
@@ -73,7 +73,7 @@ export async function checkEndpoint(
   const url = new URL(parsed.baseUrl);
   const host = bare(url.hostname);
   const allowed = new Set(policy.allow.map(bare));
-  const listed = allowed.has(host);
+  const listed = policy.mode === 'allow-list' && allowed.has(host);
   const narrowsLoopback = [...allowed].some((entry) => isLoopbackAddress(entry) || isLocalhostName(entry));
   const loopbackAllowed = policy.mode === 'local-only' || (policy.mode === 'allow-list' && !narrowsLoopback);
   const refuse = (reason = ''): never => {
@@ -90,7 +90,12 @@ export async function checkEndpoint(
   }
   const mayResolve = policy.mode === 'open' || listed || (isLocalhostName(host) && loopbackAllowed);
   if (!mayResolve) refuse(policy.mode === 'local-only' ? ' (a name other than localhost)' : '');
-  const addresses = await (options.lookup ?? defaultLookup)(host);
+  let addresses: { address: string; family: number }[];
+  try {
+    addresses = await (options.lookup ?? defaultLookup)(host);
+  } catch (error) {
+    throw new ConfigError(`${options.role ?? 'model'} "${spec}": cannot resolve ${host}`, { cause: error });
+  }
   const first = addresses[0];
   if (!first)
     throw new PrivacyError(`${options.role ?? 'model'} "${spec}": ${host} did not resolve to any address`);
