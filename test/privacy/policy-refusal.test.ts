@@ -84,4 +84,26 @@ describe('a run whose privacy policy does not allow its teacher', () => {
     expect(result.stderr).toMatch(/sends data to teacher\.test .*local-only does not allow/);
     expect(connections).toBe(0);
   });
+
+  it('applies --local-only and --allow-endpoint to ask and eval, before any data is read', async () => {
+    const asked = await runMedistill(['ask', '--local-only', '-m', 'openai:gpt-4o-mini', 'hello']);
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain('--model "openai:gpt-4o-mini" sends data to api.openai.com');
+    const evaluated = await runMedistill([
+      'eval',
+      '--allow-endpoint',
+      '127.0.0.1',
+      '--model',
+      `llama-server:http://127.0.0.2:${port}#tiny`,
+      '--data',
+      '/nonexistent/items.jsonl',
+      '--mode',
+      'cot',
+    ]);
+    expect(evaluated.code).toBe(2);
+    expect(evaluated.stderr).toContain(
+      'sends data to 127.0.0.2, which the privacy policy allow-list (127.0.0.1)',
+    );
+    expect(connections).toBe(0);
+  });
 });
