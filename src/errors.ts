@@ -90,6 +90,32 @@ export class AbortedError extends MedistillError {
   override readonly name = 'AbortedError';
 }
 
+/** Who holds a run directory's lock: enough to find the process and to tell a dead one. */
+export interface RunLockHolder {
+  pid: number;
+  host: string;
+  /** When the holder took the lock (ISO time). */
+  startedAt: string;
+  /** The holder's start time in clock ticks since boot (Linux /proc), to tell a reused pid. */
+  processStart?: string;
+  /** The command line that took it, for the message. */
+  command: string;
+  /** Unique per acquisition, so a holder removes only its own lock. */
+  token: string;
+}
+
+/** Another live process is working in this run directory; two runs would repeat every teacher call. */
+export class RunDirectoryLockedError extends MedistillError {
+  override readonly name = 'RunDirectoryLockedError';
+  readonly holder: RunLockHolder;
+  readonly lockPath: string;
+  constructor(message: string, lockPath: string, holder: RunLockHolder) {
+    super(message);
+    this.lockPath = lockPath;
+    this.holder = holder;
+  }
+}
+
 export function isMedistillError(error: unknown): error is MedistillError {
   return error instanceof Error && error instanceof MedistillError;
 }

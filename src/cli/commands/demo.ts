@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
+import { onInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
@@ -18,8 +19,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: { quick?: boolean; out: string; json?: boolean }) => {
       const progress = new ProgressLine();
       const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
+      const stopListening = onInterrupt(() => abort.abort());
       try {
         const summary = await runDemo({
           quick: Boolean(options.quick),
@@ -40,7 +40,7 @@ export function registerDemoCommand(program: Command): void {
           printResultsTable(summary.results, summary.directory, summary.elapsedMs, summary.benchmark);
         }
       } finally {
-        process.off('SIGINT', stop);
+        stopListening();
         progress.done();
       }
     });
