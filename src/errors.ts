@@ -90,6 +90,34 @@ export class AbortedError extends MedistillError {
   override readonly name = 'AbortedError';
 }
 
+/**
+ * A stage ended with too few usable items for its strategy to go on (a teacher whose replies are
+ * unreadable, no examples left to train on). It stops that strategy; the others still report.
+ */
+export class StageFailedError extends MedistillError {
+  override readonly name = 'StageFailedError';
+  /** Where the full list of failed items was written, if anywhere. */
+  readonly failuresPath: string | undefined;
+  constructor(message: string, failuresPath?: string) {
+    super(message);
+    this.failuresPath = failuresPath;
+  }
+}
+
+/** Every strategy of a run failed: the message holds each one's reason, and there is nothing to report. */
+export class RunFailedError extends MedistillError {
+  override readonly name = 'RunFailedError';
+  readonly strategyErrors: ReadonlyMap<string, string>;
+  constructor(strategyErrors: ReadonlyMap<string, string>) {
+    super(
+      `every strategy failed, so there are no results to report:\n${[...strategyErrors]
+        .map(([strategy, message]) => `  ${strategy}: ${message}`)
+        .join('\n')}`,
+    );
+    this.strategyErrors = strategyErrors;
+  }
+}
+
 /** Who holds a run directory's lock: enough to find the process and to tell a dead one. */
 export interface RunLockHolder {
   pid: number;

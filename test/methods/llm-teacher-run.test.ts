@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createModel } from '../../src/model/create-model.js';
-import { writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { runMedistill } from '../support/cli.js';
-import { type RunningLlamaServer, startLlamaServer } from '../support/llama-server.js';
+import type { RunningLlamaServer } from '../support/llama-server.js';
+import { startNoiseTeacher } from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 const questions = [
@@ -28,21 +27,7 @@ const questions = [
 describe('MedThink with an LLM teacher over HTTP', () => {
   let server: RunningLlamaServer;
   beforeAll(async () => {
-    // A random model emits arbitrary bytes, and llama-server refuses replies that are not valid
-    // UTF-8. Silencing the byte tokens above 0x7F (ids 128-255 in our vocabularies, tied to the
-    // output) keeps the tiny teacher's replies ASCII; what they say is still noise.
-    const teacher = createModel({
-      corpus: questions.flat(),
-      layers: 1,
-      embeddingLength: 64,
-      contextLength: 2048,
-      seed: 5,
-    });
-    const embeddings = teacher.weights.get('token_embd.weight')!;
-    embeddings.data.fill(0, 128 * 64, 256 * 64);
-    const modelPath = join(await temporaryDirectory(), 'teacher.gguf');
-    await writeLlamaModel(modelPath, teacher);
-    server = await startLlamaServer({ modelPath, parallel: 4, contextSize: 8192 });
+    server = await startNoiseTeacher(questions.flat());
   });
   afterAll(async () => {
     await server?.stop();
