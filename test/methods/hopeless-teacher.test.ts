@@ -5,19 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runMedistill } from '../support/cli.js';
 import type { RunningLlamaServer } from '../support/llama-server.js';
-import { startNoiseTeacher } from '../support/noise-teacher.js';
+import { clinicalQuestions, startNoiseTeacher, writeQuestionSplits } from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
-
-const questions = [
-  ['What treats Wilson disease?', 'penicillamine'],
-  ['Which test confirms celiac disease?', 'duodenal biopsy'],
-  ['What treats hepatic encephalopathy?', 'lactulose'],
-  ['What treats variceal bleeding?', 'band ligation'],
-  ['What treats primary biliary cholangitis?', 'ursodeoxycholic acid'],
-  ['Which antibody marks autoimmune hepatitis?', 'anti-smooth muscle antibody'],
-  ['What treats Helicobacter pylori ulcer?', 'triple therapy'],
-  ['What is first-line treatment of acute cholangitis?', 'biliary drainage and antibiotics'],
-];
 
 /**
  * A teacher whose every reply is unreadable (llama-server over a random model, asked for free
@@ -29,21 +18,9 @@ describe('medistill run with a hopeless teacher', () => {
   let server: RunningLlamaServer;
   let dir: string;
   beforeAll(async () => {
-    server = await startNoiseTeacher(questions.flat());
+    server = await startNoiseTeacher(clinicalQuestions.flat());
     dir = await temporaryDirectory();
-    const lines = (pairs: string[][]) =>
-      pairs
-        .map(([question, answer]) =>
-          JSON.stringify({
-            messages: [
-              { role: 'user', content: question },
-              { role: 'assistant', content: answer },
-            ],
-          }),
-        )
-        .join('\n');
-    await writeFile(join(dir, 'train.jsonl'), `${lines(questions.slice(0, 6))}\n`);
-    await writeFile(join(dir, 'test.jsonl'), `${lines(questions.slice(6))}\n`);
+    await writeQuestionSplits(dir);
   });
   afterAll(async () => {
     await server?.stop();

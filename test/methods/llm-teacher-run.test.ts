@@ -5,19 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runMedistill } from '../support/cli.js';
 import type { RunningLlamaServer } from '../support/llama-server.js';
-import { startNoiseTeacher } from '../support/noise-teacher.js';
+import { clinicalQuestions, startNoiseTeacher, writeQuestionSplits } from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
-
-const questions = [
-  ['What is first-line treatment of acute cholangitis?', 'biliary drainage and antibiotics'],
-  ['Which test confirms celiac disease?', 'duodenal biopsy'],
-  ['What treats Wilson disease?', 'penicillamine'],
-  ['What treats Helicobacter pylori ulcer?', 'triple therapy'],
-  ['Which antibody marks autoimmune hepatitis?', 'anti-smooth muscle antibody'],
-  ['What treats hepatic encephalopathy?', 'lactulose'],
-  ['What treats primary biliary cholangitis?', 'ursodeoxycholic acid'],
-  ['What treats variceal bleeding?', 'band ligation'],
-];
 
 /**
  * MedThink with a real OpenAI-compatible server as teacher and judge (llama-server serving a tiny
@@ -27,7 +16,7 @@ const questions = [
 describe('MedThink with an LLM teacher over HTTP', () => {
   let server: RunningLlamaServer;
   beforeAll(async () => {
-    server = await startNoiseTeacher(questions.flat());
+    server = await startNoiseTeacher(clinicalQuestions.flat());
   });
   afterAll(async () => {
     await server?.stop();
@@ -35,19 +24,7 @@ describe('MedThink with an LLM teacher over HTTP', () => {
 
   it('runs every teacher role through llama-server and records every call', async () => {
     const dir = await temporaryDirectory();
-    const lines = (pairs: string[][]) =>
-      pairs
-        .map(([question, answer]) =>
-          JSON.stringify({
-            messages: [
-              { role: 'user', content: question },
-              { role: 'assistant', content: answer },
-            ],
-          }),
-        )
-        .join('\n');
-    await writeFile(join(dir, 'train.jsonl'), `${lines(questions.slice(0, 6))}\n`);
-    await writeFile(join(dir, 'test.jsonl'), `${lines(questions.slice(6))}\n`);
+    await writeQuestionSplits(dir);
     const config = {
       name: 'llm-teacher',
       // llama-server takes the schema as its own `json_schema` field (its chat `response_format` fails on a homemade template).

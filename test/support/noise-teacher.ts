@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModel } from '../../src/model/create-model.js';
 import { writeLlamaModel } from '../../src/model/llama-model-file.js';
@@ -16,4 +17,33 @@ export async function startNoiseTeacher(corpus: string[], parallel = 4): Promise
   const modelPath = join(await temporaryDirectory(), 'teacher.gguf');
   await writeLlamaModel(modelPath, teacher);
   return startLlamaServer({ modelPath, parallel, contextSize: 2048 * parallel });
+}
+
+/** Short clinical question-answer pairs: the noise teacher's vocabulary and a tiny chat dataset. */
+export const clinicalQuestions = [
+  ['What is first-line treatment of acute cholangitis?', 'biliary drainage and antibiotics'],
+  ['Which test confirms celiac disease?', 'duodenal biopsy'],
+  ['What treats Wilson disease?', 'penicillamine'],
+  ['What treats Helicobacter pylori ulcer?', 'triple therapy'],
+  ['Which antibody marks autoimmune hepatitis?', 'anti-smooth muscle antibody'],
+  ['What treats hepatic encephalopathy?', 'lactulose'],
+  ['What treats primary biliary cholangitis?', 'ursodeoxycholic acid'],
+  ['What treats variceal bleeding?', 'band ligation'],
+];
+
+/** Writes the first six pairs to `train.jsonl` and the rest to `test.jsonl` in chat format. */
+export async function writeQuestionSplits(directory: string): Promise<void> {
+  const lines = (pairs: string[][]) =>
+    pairs
+      .map(([question, answer]) =>
+        JSON.stringify({
+          messages: [
+            { role: 'user', content: question },
+            { role: 'assistant', content: answer },
+          ],
+        }),
+      )
+      .join('\n');
+  await writeFile(join(directory, 'train.jsonl'), `${lines(clinicalQuestions.slice(0, 6))}\n`);
+  await writeFile(join(directory, 'test.jsonl'), `${lines(clinicalQuestions.slice(6))}\n`);
 }
