@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runFromConfig } from '../../methods/run/run-from-config.js';
-import { onInterrupt } from '../interrupt.js';
+import { withInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
@@ -16,20 +16,19 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print the results as JSON')
     .action(async (configPath: string, options: { out?: string; json?: boolean }) => {
       const progress = new ProgressLine();
-      const abort = new AbortController();
-      const stopListening = onInterrupt(() => abort.abort());
       try {
-        const { directory, results, elapsedMs } = await runFromConfig({
-          configPath,
-          ...(options.out !== undefined ? { out: options.out } : {}),
-          onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
-          signal: abort.signal,
-        });
+        const { directory, results, elapsedMs } = await withInterrupt((signal) =>
+          runFromConfig({
+            configPath,
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
+            signal,
+          }),
+        );
         progress.done();
         if (options.json) printJson({ directory, ...resultsJson(results) });
         else printResultsTable(results, directory, elapsedMs);
       } finally {
-        stopListening();
         progress.done();
       }
     });
