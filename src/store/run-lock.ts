@@ -40,7 +40,7 @@ export interface AcquireRunLockOptions {
  * name, then hard-linked to `run.lock`, which fails if the name exists, so no process ever reads
  * a half-written lock. A lock whose holder is gone (no such pid on this host, or the pid now
  * belongs to a process that started at another time) is stale and taken over. A holder on another
- * host cannot be checked, so it is treated as live. See docs/decisions/0005-run-directory-lock.md.
+ * host cannot be checked, so it is treated as live. See docs/decisions/0006-run-directory-lock.md.
  */
 export function acquireRunLock(directory: string, options: AcquireRunLockOptions = {}): RunLock {
   mkdirSync(directory, { recursive: true });
