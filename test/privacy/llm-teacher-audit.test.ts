@@ -5,8 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runMedistill } from '../support/cli.js';
 import type { RunningLlamaServer } from '../support/llama-server.js';
+import {
+  clinicalQuestions,
+  noiseTeacherRunConfig,
+  startNoiseTeacher,
+  writeQuestionSplits,
+} from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
-import { startTinyTeacher, tinyTeacherRunConfig, writeTeacherSplits } from '../support/tiny-teacher.js';
 
 interface Audit {
   summary: string;
@@ -41,7 +46,7 @@ const callCount = (out: string): { calls: number; purged: number } => {
 describe.skipIf(process.platform === 'win32')('privacy record of an LLM-teacher run', () => {
   let server: RunningLlamaServer;
   beforeAll(async () => {
-    server = await startTinyTeacher();
+    server = await startNoiseTeacher(clinicalQuestions.flat());
   });
   afterAll(async () => {
     await server?.stop();
@@ -50,7 +55,8 @@ describe.skipIf(process.platform === 'win32')('privacy record of an LLM-teacher 
   it('logs every request, audits them, keeps files private and purges teacher text', async () => {
     const dir = await temporaryDirectory();
     const configPath = join(dir, 'run.yaml');
-    await writeFile(configPath, stringify(tinyTeacherRunConfig(server, await writeTeacherSplits(dir))));
+    await writeQuestionSplits(dir);
+    await writeFile(configPath, stringify(noiseTeacherRunConfig(server, dir)));
     const out = join(dir, 'run');
     const run = await runMedistill(['run', configPath, '--out', out, '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -1,12 +1,7 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readRunConfig } from '../../methods/run/run-config.js';
-import { runDistillation } from '../../methods/run/run-distillation.js';
-import { setupRun } from '../../methods/run/setup-run.js';
-import { writeRunOutputs } from '../../methods/run/write-run-outputs.js';
-import { summariseEgress } from '../../privacy/audit.js';
-import { applyPrivacyFlags, type PrivacyFlags } from '../../privacy/policy.js';
-import { RunStore } from '../../store/run-store.js';
+import { runFromConfig } from '../../methods/run/run-from-config.js';
+import type { PrivacyFlags } from '../../privacy/policy.js';
+import { withInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { allowEndpointFlag, localOnlyFlag, phiOkFlag, redactPhiFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
@@ -26,33 +21,24 @@ export function registerRunCommand(program: Command): void {
     .option(...phiOkFlag)
     .option(...redactPhiFlag)
     .action(async (configPath: string, options: { out?: string; json?: boolean } & PrivacyFlags) => {
-      const started = performance.now();
       // Everything the run writes (store, stage files, models, reports) is for its owner only.
       process.umask(0o077);
-      const read = await readRunConfig(configPath);
-      const config = { ...read, privacy: applyPrivacyFlags(read.privacy, options) };
-      const directory = resolve(options.out ?? `runs/${config.name}`);
-      const store = RunStore.openDirectory(directory);
       const progress = new ProgressLine();
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
       try {
-        const setup = await setupRun(config, directory, store);
-        const { results, report } = await runDistillation({
-          ...setup,
-          onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
-          signal: abort.signal,
-        });
+        const { directory, results, elapsedMs } = await withInterrupt((signal) =>
+          runFromConfig({
+            configPath,
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            privacy: options,
+            onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
+            signal,
+          }),
+        );
         progress.done();
-        const egress = summariseEgress(store.egress.byHost());
-        await writeRunOutputs(directory, { config, results }, { ...report, egress });
         if (options.json) printJson({ directory, ...resultsJson(results) });
-        else printResultsTable(results, directory, performance.now() - started);
+        else printResultsTable(results, directory, elapsedMs);
       } finally {
-        process.off('SIGINT', stop);
         progress.done();
-        store.close();
       }
     });
 }
