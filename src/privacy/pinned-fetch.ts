@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { PrivacyError } from '../errors.js';
-import type { EgressRecorder } from '../models/egress-record.js';
+import type { EgressRecord, EgressRecorder } from '../models/egress-record.js';
 import { currentEgressContext } from './egress-context.js';
 import type { NetworkEndpoint } from './endpoint-check.js';
 
@@ -53,8 +53,11 @@ export function pinnedFetch(options: PinnedFetchOptions): typeof fetch {
     const context = currentEgressContext();
     const startedAt = new Date();
     const started = performance.now();
+    // Queued before the response is handed on, so the row commits no later than the call log's
+    // row for the same call. Not awaited: a log that cannot be written must not fail the call.
     const record = (status: number | undefined, bytesReceived: number, errorCode?: string) => {
-      void options.recorder?.record({
+      if (!options.recorder) return;
+      const entry: EgressRecord = {
         startedAt,
         host: endpoint.host,
         address: endpoint.address,
@@ -70,7 +73,12 @@ export function pinnedFetch(options: PinnedFetchOptions): typeof fetch {
         bytesReceived,
         durationMs: performance.now() - started,
         ...(errorCode === undefined ? {} : { errorCode }),
-      });
+      };
+      try {
+        Promise.resolve(options.recorder.record(entry)).catch(() => undefined);
+      } catch {
+        // As above: the request went out either way.
+      }
     };
     const transport = secure ? https : http;
     return new Promise<Response>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import { parseRunReport } from '../report/read-run-report.js';
 import { renderHtmlReport } from '../report/render-html-report.js';
 import { renderMarkdownReport } from '../report/render-markdown-report.js';
+import { withRunLock } from '../store/run-lock.js';
 import { RunStore, runStoreFileName } from '../store/run-store.js';
 import { writeFileAtomically } from '../util/atomic-write.js';
 
@@ -35,20 +36,23 @@ export async function runPurgeTeacherText(options: { directory: string }): Promi
   const { directory } = options;
   if (!existsSync(join(directory, runStoreFileName)))
     throw new ConfigError(`${directory} is not a run directory (no ${runStoreFileName})`);
-  const store = RunStore.openDirectory(directory);
-  let counts: { calls: number; items: number };
-  try {
-    counts = store.purgeText();
-  } finally {
-    store.close();
-  }
-  const files: string[] = [];
-  for (const path of await stageFiles(directory)) {
-    await rm(path, { force: true });
-    files.push(relative(directory, path));
-  }
-  const reportRewritten = await rewriteReport(directory);
-  return { directory, ...counts, files, reportRewritten };
+  // Under the run's lock: a run still writing to this directory is refused, not raced.
+  return withRunLock(directory, async () => {
+    const store = RunStore.openDirectory(directory);
+    let counts: { calls: number; items: number };
+    try {
+      counts = store.purgeText();
+    } finally {
+      store.close();
+    }
+    const files: string[] = [];
+    for (const path of await stageFiles(directory)) {
+      await rm(path, { force: true });
+      files.push(relative(directory, path));
+    }
+    const reportRewritten = await rewriteReport(directory);
+    return { directory, ...counts, files, reportRewritten };
+  });
 }
 
 /**
