@@ -4,9 +4,8 @@
  * bit for bit. Loading fails loudly (throws) rather than letting a test skip: if this library
  * cannot be loaded, the parity tests must fail in CI.
  */
-import { join } from 'node:path';
 import koffi from 'koffi';
-import { prebuiltLlamaDirectory } from '../../src/engines/llama-cpp/prebuilt-libraries.js';
+import { prebuiltLibraryPath } from '../../src/engines/llama-cpp/prebuilt-libraries.js';
 
 const TypeTraits = koffi.struct('ggml_type_traits', {
   type_name: 'const char *',
@@ -32,7 +31,7 @@ let shared: GgmlReference | undefined;
 
 export function ggmlReference(): GgmlReference {
   if (shared) return shared;
-  const library = koffi.load(join(prebuiltLlamaDirectory(), 'libggml-base.so'));
+  const library = koffi.load(prebuiltLibraryPath('ggml-base'));
   const getTraits = library.func('const ggml_type_traits *ggml_get_type_traits(int type)');
   const rowSize = library.func('size_t ggml_row_size(int type, int64_t ne)');
   const quantizeChunk = library.func(

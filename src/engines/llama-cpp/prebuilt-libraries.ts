@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
@@ -20,4 +21,16 @@ export function prebuiltLlamaDirectory(): string {
       { cause: error },
     );
   }
+}
+
+/**
+ * The path of one prebuilt library, `llama` or `ggml-base`, whatever the platform names it
+ * (libllama.v0.5.0.so, libggml-base.so, libllama.dylib, llama.dll).
+ */
+export function prebuiltLibraryPath(name: 'llama' | 'ggml-base'): string {
+  const directory = prebuiltLlamaDirectory();
+  const pattern = new RegExp(`^(lib)?${name}(\\.v[0-9.]+)?\\.(so|dylib|dll)$`);
+  const file = readdirSync(directory).find((entry) => pattern.test(entry));
+  if (!file) throw new ConfigError(`no ${name} library in ${directory}`);
+  return join(directory, file);
 }
