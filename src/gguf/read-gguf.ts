@@ -177,11 +177,12 @@ export async function readGgufTensors(
 ): Promise<Map<string, Float32Array>> {
   const handle = await open(path, 'r');
   try {
+    const wanted = header.tensors.filter((tensor) => !names || names.has(tensor.name));
+    // Refuse an unreadable type before reading any bytes (tensorToFloat32 names file, tensor and type).
+    const unreadable = wanted.find((tensor) => !isReadableTensorType(tensor.type));
+    if (unreadable) tensorToFloat32(unreadable, new Uint8Array(0), path);
     const result = new Map<string, Float32Array>();
-    for (const tensor of header.tensors) {
-      if (names && !names.has(tensor.name)) continue;
-      // Refuse an unreadable type before reading its bytes.
-      if (!isReadableTensorType(tensor.type)) tensorToFloat32(tensor, new Uint8Array(0), path);
+    for (const tensor of wanted) {
       const bytes = Buffer.alloc(tensorByteSize(tensor) ?? 0);
       await handle.read(bytes, 0, bytes.length, header.dataOffset + Number(tensor.offset));
       result.set(tensor.name, tensorToFloat32(tensor, bytes, path));
