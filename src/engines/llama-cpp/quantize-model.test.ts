@@ -9,6 +9,7 @@ import { GgmlType, tensorByteSize } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
 import { readLlamaModel } from '../../model/llama-model-file.js';
+import { modelInfo } from '../../model/model-info.js';
 import { type QuantizeType, quantizeModelFile } from './quantize-model.js';
 
 const corpus = ['the patient has a fever and a dry cough', 'aspirin reduces fever', 'answer yes or no'];
@@ -63,6 +64,8 @@ describe('quantizeModelFile (llama.cpp through koffi)', () => {
     expect(result.tensorType).toBe('Q4_K');
     expect(result.fallbacks.map((tensor) => tensor.name)).toContain('output.weight');
     expect(result.typeCounts.Q4_K).toBeGreaterThan(0);
+    // `model info` counts the same types from the header.
+    expect((await modelInfo(result.output)).tensorTypes).toEqual(result.typeCounts);
   });
 
   it('the trainer reads a quantized file as exactly the floats ggml dequantizes it to', async () => {

@@ -10,49 +10,56 @@ import { halfReader } from './float-types.js';
 const SUPER_BLOCK = 256;
 const fround = Math.fround;
 
-/** The j-th 6-bit scale and min of a Q4_K/Q5_K super-block (ggml's get_scale_min_k4). */
-function scaleAndMin(bytes: Uint8Array, scales: number, j: number): [number, number] {
-  if (j < 4) return [bytes[scales + j]! & 63, bytes[scales + j + 4]! & 63];
-  const scale = (bytes[scales + j + 4]! & 0x0f) | ((bytes[scales + j - 4]! >> 6) << 4);
-  const min = (bytes[scales + j + 4]! >> 4) | ((bytes[scales + j]! >> 6) << 4);
-  return [scale, min];
+/** Unpack the eight 6-bit scales and eight 6-bit mins of a Q4_K/Q5_K super-block (ggml's get_scale_min_k4). */
+function unpackScalesAndMins(bytes: Uint8Array, offset: number, scales: Uint8Array, mins: Uint8Array): void {
+  for (let j = 0; j < 4; j++) {
+    scales[j] = bytes[offset + j]! & 63;
+    mins[j] = bytes[offset + j + 4]! & 63;
+  }
+  for (let j = 4; j < 8; j++) {
+    scales[j] = (bytes[offset + j + 4]! & 0x0f) | ((bytes[offset + j - 4]! >> 6) << 4);
+    mins[j] = (bytes[offset + j + 4]! >> 4) | ((bytes[offset + j]! >> 6) << 4);
+  }
 }
 
-/** Q4_K and Q5_K share their layout but for Q5_K's 32 bytes of fifth bits before the nibbles. */
+/**
+ * Q4_K and Q5_K share their layout but for Q5_K's 32 bytes of fifth bits before the nibbles
+ * (`fifthBits` 0 for Q4_K). Per 64 values: d1 = d * scale, m1 = dmin * min, y = d1 * q - m1.
+ */
 function dequantizeQ4Q5K(
   bytes: Uint8Array,
   count: number,
   blockBytes: number,
-  fifthBit: boolean,
+  fifthBits: boolean,
 ): Float32Array {
   const out = new Float32Array(count);
   const half = halfReader(bytes);
+  const scales = new Uint8Array(8);
+  const mins = new Uint8Array(8);
   for (let block = 0, y = 0; y < count; block += blockBytes) {
     const d = half(block);
     const dmin = half(block + 2);
-    const scales = block + 4;
+    unpackScalesAndMins(bytes, block + 4, scales, mins);
     const qh = block + 16;
-    let qs = fifthBit ? block + 48 : block + 16;
-    let low = 1;
-    let high = 2;
+    let qs = fifthBits ? block + 48 : block + 16;
     for (let group = 0; group < 8; group += 2) {
-      const [scale1, min1] = scaleAndMin(bytes, scales, group);
-      const [scale2, min2] = scaleAndMin(bytes, scales, group + 1);
-      const d1 = fround(d * scale1);
-      const m1 = fround(dmin * min1);
-      const d2 = fround(d * scale2);
-      const m2 = fround(dmin * min2);
-      for (let l = 0; l < 32; l++) {
-        const extra = fifthBit && bytes[qh + l]! & low ? 16 : 0;
-        out[y++] = fround(d1 * ((bytes[qs + l]! & 0x0f) + extra)) - m1;
+      const d1 = fround(d * scales[group]!);
+      const m1 = fround(dmin * mins[group]!);
+      const d2 = fround(d * scales[group + 1]!);
+      const m2 = fround(dmin * mins[group + 1]!);
+      if (fifthBits) {
+        const low = 1 << group;
+        const high = 2 << group;
+        for (let l = 0; l < 32; l++)
+          out[y + l] = fround(d1 * ((bytes[qs + l]! & 0x0f) + (bytes[qh + l]! & low ? 16 : 0))) - m1;
+        for (let l = 0; l < 32; l++)
+          out[y + 32 + l] = fround(d2 * ((bytes[qs + l]! >> 4) + (bytes[qh + l]! & high ? 16 : 0))) - m2;
+      } else {
+        for (let l = 0; l < 32; l++) out[y + l] = fround(d1 * (bytes[qs + l]! & 0x0f)) - m1;
+        for (let l = 0; l < 32; l++) out[y + 32 + l] = fround(d2 * (bytes[qs + l]! >> 4)) - m2;
       }
-      for (let l = 0; l < 32; l++) {
-        const extra = fifthBit && bytes[qh + l]! & high ? 16 : 0;
-        out[y++] = fround(d2 * ((bytes[qs + l]! >> 4) + extra)) - m2;
-      }
+      y += 64;
       qs += 32;
-      low <<= 2;
-      high <<= 2;
     }
   }
   return out;
