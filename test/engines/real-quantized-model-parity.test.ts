@@ -19,11 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../../src/engines/tfjs/wasm-backend.js';
 import { readLlamaModel, writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { testLlama } from '../support/llama.js';
-import {
-  llamaCppLogProbabilities,
-  maxLogProbabilityDifference,
-  tfjsLogProbabilities,
-} from '../support/log-probabilities.js';
+import { llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../support/parity.js';
 import { temporaryDirectory } from '../support/paths.js';
 import { publishedModelForTests } from '../support/published-model.js';
 
@@ -53,15 +49,15 @@ describe.skipIf(path === undefined)('TF.js forward on the real SmolLM2-135M-Inst
     expect(tokens).toHaveLength(46);
 
     const model = await readLlamaModel(path!);
-    const ours = tfjsLogProbabilities(model.config, model.weights, tokens);
-    const quantized = await llamaCppLogProbabilities(path!, tokens);
+    const ours = tfjsLogprobs(model.config, model.weights, tokens);
+    const quantized = await llamaCppLogprobs(path!, tokens);
     directory = await temporaryDirectory('real-parity-');
     const dequantizedPath = join(directory, 'smollm2-f32.gguf');
     await writeLlamaModel(dequantizedPath, model, 'f32');
-    const dequantized = await llamaCppLogProbabilities(dequantizedPath, tokens);
+    const dequantized = await llamaCppLogprobs(dequantizedPath, tokens);
 
-    expect(maxLogProbabilityDifference(ours, dequantized)).toBeLessThan(1e-3);
-    expect(maxLogProbabilityDifference(ours, quantized)).toBeLessThan(3);
+    expect(maxDifference(ours, dequantized)).toBeLessThan(1e-3);
+    expect(maxDifference(ours, quantized)).toBeLessThan(3);
     expect(ours.map(argmax)).toEqual(dequantized.map(argmax));
     // Activation quantization may flip a near tie on another CPU's kernels: allow a few.
     const agreeing = ours.filter((row, i) => argmax(row) === argmax(quantized[i]!)).length;
