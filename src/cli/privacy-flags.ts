@@ -24,7 +24,7 @@ export const redactPhiFlag = [
 
 /**
  * The guard a one-off command (ask, eval, vqa) uses: none unless a privacy flag is given, so
- * these commands stay `open` by default (decision 0008); with `--local-only` or
+ * these commands stay `open` by default (decision 0010); with `--local-only` or
  * `--allow-endpoint`, specs are checked and pinned as in a run.
  */
 export function commandGuard(flags: PrivacyFlags): EndpointGuard | undefined {

@@ -5,7 +5,7 @@ export type PrivacyMode = (typeof privacyModes)[number];
 
 /**
  * Where a run may send item text, as a run config's `privacy:` block holds it. The default is
- * `local-only` (docs/decisions/0008-privacy-policy.md): a config that names a hosted teacher must
+ * `local-only` (docs/decisions/0010-privacy-policy.md): a config that names a hosted teacher must
  * say so, so patient data never leaves the machine by accident.
  */
 export const privacyPolicySchema = z.strictObject({

@@ -85,7 +85,7 @@ export const runConfigSchema = z.strictObject({
       maxTokens: z.number().int().positive().optional(),
     })
     .optional(),
-  /** Where item text may be sent; `local-only` unless the config says otherwise (decision 0008). */
+  /** Where item text may be sent; `local-only` unless the config says otherwise (decision 0010). */
   privacy: privacyPolicySchema.default(defaultPrivacyPolicy),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
