@@ -9,9 +9,33 @@ function logSumExp(logits: Map<Token, number>): number {
   return max + Math.log(sum);
 }
 
-function logprobOf(logits: Map<Token, number> | undefined, target: Token, position: number): number {
-  if (!logits) throw new Error(`llama.cpp returned no logits at position ${position}`);
-  return (logits.get(target) ?? Number.NEGATIVE_INFINITY) - logSumExp(logits);
+/**
+ * What llama.cpp is asked for after a position: only the logits of `targets` and of the selected
+ * token, and the total weight sum(exp(logit - max)) over the vocabulary. The log-softmax is then
+ * done natively; the full vocabulary never crosses into JavaScript (a Map per position did, and
+ * made scoring slower than generating). Sampling is greedy (node-llama-cpp's default temperature
+ * 0), so the selected token is the argmax and its logit is the max the weight is relative to.
+ * (`includeMax` cannot stand in for it: in node-llama-cpp 3.22.1 it adds the max only when the
+ * max is already among the targets.)
+ */
+function gather(targets: readonly Token[]) {
+  return {
+    generateNext: { logits: { filter: { tokens: targets, includeSelected: true } }, totalLogitWeight: true },
+  } as const;
+}
+
+interface Gathered {
+  logits?: Map<Token, number>;
+  totalLogitWeight?: number;
+}
+
+function logprobOf(next: Gathered | undefined, target: Token, position: number): number {
+  const logits = next?.logits;
+  const weight = next?.totalLogitWeight;
+  if (!logits || weight === undefined) throw new Error(`llama.cpp returned no logits at position ${position}`);
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of logits.values()) if (value > max) max = value;
+  return (logits.get(target) ?? Number.NEGATIVE_INFINITY) - max - Math.log(weight);
 }
 
 /**
@@ -25,10 +49,11 @@ export async function continuationLogprobs(
   continuations: Token[][],
 ): Promise<number[]> {
   const last = prompt.length - 1;
+  const firstTokens = [...new Set(continuations.flatMap((continuation) => continuation.slice(0, 1)))];
   const promptResults = await sequence.controlledEvaluate(
-    prompt.map((token, index) => (index === last ? [token, { generateNext: { logits: true } }] : token)),
+    prompt.map((token, index) => (index === last ? [token, gather(firstTokens)] : token)),
   );
-  const afterPrompt = promptResults[last]?.next.logits;
+  const afterPrompt = promptResults[last]?.next;
   const scores: number[] = [];
   for (const continuation of continuations) {
     if (continuation.length === 0) {
@@ -38,10 +63,10 @@ export async function continuationLogprobs(
     let total = logprobOf(afterPrompt, continuation[0]!, last);
     if (continuation.length > 1) {
       const results = await sequence.controlledEvaluate(
-        continuation.slice(0, -1).map((token) => [token, { generateNext: { logits: true } }]),
+        continuation.slice(0, -1).map((token, index) => [token, gather([continuation[index + 1]!])]),
       );
       for (let i = 1; i < continuation.length; i++)
-        total += logprobOf(results[i - 1]?.next.logits, continuation[i]!, last + i);
+        total += logprobOf(results[i - 1]?.next, continuation[i]!, last + i);
       await sequence.eraseContextTokenRanges([{ start: prompt.length, end: sequence.nextTokenIndex }]);
     }
     scores.push(total);
