@@ -32,7 +32,8 @@ interface Gathered {
 function logprobOf(next: Gathered | undefined, target: Token, position: number): number {
   const logits = next?.logits;
   const weight = next?.totalLogitWeight;
-  if (!logits || weight === undefined) throw new Error(`llama.cpp returned no logits at position ${position}`);
+  if (!logits || weight === undefined)
+    throw new Error(`llama.cpp returned no logits at position ${position}`);
   let max = Number.NEGATIVE_INFINITY;
   for (const value of logits.values()) if (value > max) max = value;
   return (logits.get(target) ?? Number.NEGATIVE_INFINITY) - max - Math.log(weight);
