@@ -39,10 +39,18 @@ function logprobOf(next: Gathered | undefined, target: Token, position: number):
   return (logits.get(target) ?? Number.NEGATIVE_INFINITY) - max - Math.log(weight);
 }
 
+/** The input that scores `continuation` after its first token: each token asks for the next one. */
+function continuationInput(continuation: Token[]) {
+  return continuation
+    .slice(0, -1)
+    .map((token, index) => [token, gather([continuation[index + 1]!])] as [Token, ReturnType<typeof gather>]);
+}
+
 /**
  * Sum of log-probabilities of each continuation after `prompt`, from llama.cpp's raw logits. The
- * prompt is evaluated once; each continuation is evaluated on top of it and then erased from the
- * sequence, so scoring four options costs one prompt plus four short continuations.
+ * prompt is evaluated once, together with the first continuation in the same batch; each further
+ * continuation is evaluated on top of the prompt and erased again, so scoring four options costs
+ * one prompt plus four short continuations in four decodes, and no continuation sees another.
  */
 export async function continuationLogprobs(
   sequence: LlamaContextSequence,
@@ -51,23 +59,26 @@ export async function continuationLogprobs(
 ): Promise<number[]> {
   const last = prompt.length - 1;
   const firstTokens = [...new Set(continuations.flatMap((continuation) => continuation.slice(0, 1)))];
-  const promptResults = await sequence.controlledEvaluate(
-    prompt.map((token, index) => (index === last ? [token, gather(firstTokens)] : token)),
-  );
-  const afterPrompt = promptResults[last]?.next;
+  const head = continuations[0] ?? [];
+  const results = await sequence.controlledEvaluate([
+    ...prompt.map((token, index) => (index === last ? [token, gather(firstTokens)] : token)),
+    ...continuationInput(head),
+  ] as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  const afterPrompt = results[last]?.next;
   const scores: number[] = [];
-  for (const continuation of continuations) {
+  for (const [index, continuation] of continuations.entries()) {
     if (continuation.length === 0) {
       scores.push(0);
       continue;
     }
     let total = logprobOf(afterPrompt, continuation[0]!, last);
     if (continuation.length > 1) {
-      const results = await sequence.controlledEvaluate(
-        continuation.slice(0, -1).map((token, index) => [token, gather([continuation[index + 1]!])]),
-      );
+      const own =
+        index === 0
+          ? results.slice(last + 1)
+          : await sequence.controlledEvaluate(continuationInput(continuation));
       for (let i = 1; i < continuation.length; i++)
-        total += logprobOf(results[i - 1]?.next, continuation[i]!, last + i);
+        total += logprobOf(own[i - 1]?.next, continuation[i]!, last + i);
       await sequence.eraseContextTokenRanges([{ start: prompt.length, end: sequence.nextTokenIndex }]);
     }
     scores.push(total);
