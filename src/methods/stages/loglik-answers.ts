@@ -64,6 +64,8 @@ export function studentLoglik(
   });
   if (scorable.length === 0) return Promise.resolve(null);
   return context.stages.run(stage, async (): Promise<LoglikAccuracy | null> => {
+    const base = { strategy: context.strategy, seed: context.seed, stage };
+    context.emit({ type: 'stage-start', ...base, total: scorable.length });
     const model = await context.student.load(modelPath);
     try {
       const score = model.scoreContinuations?.bind(model);
@@ -83,7 +85,6 @@ export function studentLoglik(
       );
       const correct = outcomes.filter((outcome) => outcome.ok && outcome.value).length;
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
-      const base = { strategy: context.strategy, seed: context.seed, stage };
       context.emit({
         type: 'stage-end',
         ...base,
