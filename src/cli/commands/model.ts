@@ -3,6 +3,7 @@ import { createModelFile, readCorpusFile } from '../../model/create-model.js';
 import { modelInfo } from '../../model/model-info.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { formatCount, printJson, printLine } from '../output.js';
+import { registerModelFetchCommand } from './model-fetch.js';
 
 interface NewOptions {
   corpus: string;
@@ -22,7 +23,8 @@ interface NewOptions {
 }
 
 export function registerModelCommand(program: Command): void {
-  const model = program.command('model').description('make and inspect small GGUF models');
+  const model = program.command('model').description('make, fetch and inspect GGUF models');
+  registerModelFetchCommand(model);
 
   model
     .command('new')
