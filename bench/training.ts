@@ -90,7 +90,7 @@ async function measureTfjs(model: BenchModel, threads: number): Promise<Measurem
   };
 }
 
-const PYTORCH_SCRIPT = String.raw`
+const PYTORCH_SCRIPT = `
 import json, math, resource, sys, time
 import torch
 import torch.nn as nn
