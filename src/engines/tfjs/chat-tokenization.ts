@@ -1,6 +1,6 @@
-import { ConfigError } from '../../errors.js';
+import { ModelFormatError } from '../../errors.js';
 import { renderChat, type TemplateMessage } from '../../tokenizer/chat-template.js';
-import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import type { ChatTokenizer } from '../../tokenizer/chat-tokenizer.js';
 import type { ChatExampleMessage } from './chat-examples.js';
 import type { TrainingExample } from './training-example.js';
 
@@ -14,16 +14,18 @@ import type { TrainingExample } from './training-example.js';
  */
 export function tokenizeChat(
   messages: readonly ChatExampleMessage[],
-  tokenizer: Tokenizer,
+  tokenizer: ChatTokenizer,
   template: string,
+  file?: string,
 ): TrainingExample {
-  const { data } = tokenizer;
-  const special = (id: number | undefined): string => (id === undefined ? '' : (data.tokens[id] ?? ''));
+  const data = tokenizer;
+  const special = (id: number | undefined): string => (id === undefined ? '' : tokenizer.tokenText(id));
   const render = (upTo: number, addGenerationPrompt: boolean): string =>
     renderChat(template, messages.slice(0, upTo) as TemplateMessage[], {
       addGenerationPrompt,
       bosToken: special(data.bosTokenId),
       eosToken: special(data.eosTokenId),
+      ...(file ? { file } : {}),
     });
   const full = render(messages.length, false);
   const spans: [number, number][] = [];
@@ -32,8 +34,9 @@ export function tokenizeChat(
     const start = render(index, true).length;
     const end = render(index + 1, false).length;
     if (!full.startsWith(render(index, true)) || !full.startsWith(render(index + 1, false))) {
-      throw new ConfigError(
+      throw new ModelFormatError(
         'the chat template does not render conversations prefix by prefix, so assistant turns cannot be located for the loss mask',
+        { file: file ?? 'chat template', field: 'tokenizer.chat_template' },
       );
     }
     spans.push([start, end]);
@@ -46,7 +49,7 @@ export function tokenizeChat(
     mask.push(0);
   }
   const push = (text: string, trained: boolean): void => {
-    const ids = tokenizer.encode(text, { parseSpecial: true, addBos: false });
+    const ids = tokenizer.encode(text);
     // Loss runs through the end-of-turn token; what the template adds after it is not generated.
     const last = trained && endOfTurn !== undefined ? ids.lastIndexOf(endOfTurn) : -1;
     ids.forEach((id, i) => {

@@ -110,7 +110,7 @@ const corpus = [
 
 function promptTokens(model: LlamaModel, length: number): number[] {
   const text = `<|im_start|>user\n${corpus.join(' ')}<|im_end|>\n<|im_start|>assistant\n${corpus.join(' ')}`;
-  return model.tokenizer.encode(text, { parseSpecial: true }).slice(0, length);
+  return model.tokenizer!.encode(text, { parseSpecial: true }).slice(0, length);
 }
 
 /** A random model with larger-than-init weights, so log-probabilities span a wide range. */

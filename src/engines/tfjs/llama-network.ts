@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LlamaConfig } from '../../model/llama-config.js';
+import { hasQkNorm, headDimensionOf, type LlamaConfig, ropeTypeOf } from '../../model/llama-config.js';
 import { causalMask } from './causal-attention.js';
 import type { LinearWeights } from './linear.js';
 import { maskedCrossEntropy } from './masked-cross-entropy.js';
@@ -40,7 +40,8 @@ interface LengthTables {
 }
 
 /**
- * The Llama architecture exactly as llama.cpp computes LLM_ARCH_LLAMA, with an explicit backward
+ * The Llama-family architectures exactly as llama.cpp computes LLM_ARCH_LLAMA, QWEN2 and QWEN3
+ * (see transformer-block.ts for what differs), with an explicit backward
  * pass. Explicit gradients avoid tfjs's gradient registry (absent from its CommonJS build and
  * partly unsupported by wasm) and let every matmul take wasm's fast untransposed path.
  */
@@ -66,9 +67,14 @@ export class LlamaNetwork {
   private lengthTables(length: number): LengthTables {
     let tables = this.tables.get(length);
     if (!tables) {
-      const headDimension = this.config.embeddingLength / this.config.headCount;
+      const { config } = this;
       // Built inside a caller's tidy; kept so they outlive it.
-      const rotary = createRotaryTables(length, headDimension, this.config.ropeFreqBase);
+      const rotary = createRotaryTables(length, headDimensionOf(config), {
+        base: config.ropeFreqBase,
+        type: ropeTypeOf(config),
+        ...(config.ropeFreqScale !== undefined ? { freqScale: config.ropeFreqScale } : {}),
+        ...(config.ropeFrequencyFactors ? { factors: config.ropeFrequencyFactors } : {}),
+      });
       tables = { rotary, mask: tf.keep(causalMask(length)) };
       for (const tensor of [rotary.cos, rotary.sin, rotary.rotation, rotary.rotationTransposed])
         tf.keep(tensor);
@@ -87,11 +93,25 @@ export class LlamaNetwork {
       return weights;
     };
     const projections = Object.fromEntries(BLOCK_PROJECTIONS.map((suffix) => [suffix, projection(suffix)]));
-    return {
+    const weights: BlockWeights = {
       attentionNorm: this.tensor(`blk.${layer}.attn_norm.weight`),
       feedForwardNorm: this.tensor(`blk.${layer}.ffn_norm.weight`),
       projections: projections as BlockWeights['projections'],
     };
+    if (this.config.attentionBias) {
+      weights.biases = {
+        attn_q: this.tensor(`blk.${layer}.attn_q.bias`),
+        attn_k: this.tensor(`blk.${layer}.attn_k.bias`),
+        attn_v: this.tensor(`blk.${layer}.attn_v.bias`),
+      };
+    }
+    if (hasQkNorm(this.config)) {
+      weights.headNorms = {
+        query: this.tensor(`blk.${layer}.attn_q_norm.weight`),
+        key: this.tensor(`blk.${layer}.attn_k_norm.weight`),
+      };
+    }
+    return weights;
   }
 
   private blockContext(batch: number, length: number): BlockContext {
@@ -103,7 +123,7 @@ export class LlamaNetwork {
         length,
         heads: config.headCount,
         kvHeads: config.headCountKv,
-        headDimension: config.embeddingLength / config.headCount,
+        headDimension: headDimensionOf(config),
       },
       epsilon: config.rmsNormEpsilon,
       rotary: tables.rotary,
@@ -217,10 +237,7 @@ export class LlamaNetwork {
           forward.context,
           trainBase,
         );
-        for (const [suffix, gradient] of block.gradients) {
-          const [base, lora] = suffix.split('.');
-          gradients[`blk.${layer}.${base}.weight${lora ? `.${lora}` : ''}`] = gradient;
-        }
+        for (const [suffix, gradient] of block.gradients) gradients[`blk.${layer}.${suffix}`] = gradient;
         hiddenGradient = block.input;
       }
       if (trainBase) {
