@@ -157,6 +157,7 @@ export async function runTrainingJob(
       const adapter = trainer.loraAdapter();
       await writeLoraAdapter(job.outputPath, {
         ...adapter,
+        architecture: model.config.architecture ?? 'llama',
         general: { name: `${model.general.name ?? 'model'} LoRA` },
       });
       result.modelPath = job.baseModel;

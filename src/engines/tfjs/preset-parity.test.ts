@@ -1,0 +1,103 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../../../test/support/parity.js';
+import { writeLlamaModel } from '../../model/llama-model-file.js';
+import { createPresetModel, PRESET_NAMES } from '../../model/presets.js';
+import { gaussian, seededRandom } from '../../model/random-weights.js';
+import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
+import { readLoraAdapter } from './lora-adapter-file.js';
+import { scaleMatrices } from './synthetic-tasks.js';
+import { TfjsTrainingEngine } from './tfjs-training-engine.js';
+import { useWasmBackend } from './wasm-backend.js';
+
+/**
+ * Every preset family (llama with Llama 3 rope_freqs, qwen2 with biases, qwen3 with q/k norms and
+ * 128-wide heads) at 2 layers, narrowed to a few heads but with its real vocabulary, head width,
+ * GQA ratio, RoPE and norms: llama.cpp and the TF.js forward give the same log-probabilities over
+ * the whole vocabulary, before and after LoRA training (same 1e-4 bound as llama-cpp-parity).
+ */
+const TOLERANCE = 1e-4;
+const POSITIONS = 24;
+/** Query heads kept per preset: the smallest multiple of its published GQA group. */
+const NARROW_HEADS: Record<string, number> = {
+  'smollm2-135m': 3,
+  'llama-3.2-1b': 4,
+  'qwen2.5-0.5b': 7,
+  'qwen3-0.6b': 2,
+};
+
+let directory: string;
+beforeAll(async () => {
+  await useWasmBackend();
+  directory = await mkdtemp(join(tmpdir(), 'preset-parity-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/**
+ * Scale matrices up and give norms and biases non-trivial values, so every term matters. Scale
+ * 4 puts log-probabilities down to about -20; at 8 (down to -33) float32 rounding alone reaches
+ * 1.2e-4 to 4e-4 on the 256- and 448-wide presets, at position 0 (no RoPE) as at every other,
+ * while at 4 the same models agree to 1e-5 to 3e-5.
+ */
+function perturb(model: ReturnType<typeof createPresetModel>, seed: number): void {
+  scaleMatrices(model.weights, 4);
+  const normal = gaussian(seededRandom(seed));
+  for (const [name, tensor] of model.weights) {
+    if (tensor.shape.length !== 1) continue;
+    const offset = name.endsWith('.bias') ? 0 : 1;
+    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] = offset + 0.5 * normal();
+  }
+}
+
+describe.each(PRESET_NAMES)('preset %s at 2 layers', (name) => {
+  it('matches llama.cpp before and after LoRA training', async () => {
+    const model = createPresetModel(name, { layers: 2, heads: NARROW_HEADS[name]!, seed: 3 });
+    perturb(model, 5);
+    const path = join(directory, `${name}.gguf`);
+    await writeLlamaModel(path, model, 'f32');
+    const random = seededRandom(11);
+    const tokens = Array.from({ length: POSITIONS }, () => Math.floor(random() * 30000));
+    const before = tfjsLogprobs(model.config, model.weights, tokens);
+    const beforeDifference = maxDifference(before, await llamaCppLogprobs(path, tokens));
+    console.log(`${name}: F32 max |Δ log p| before training ${beforeDifference.toExponential(2)}`);
+    expect(beforeDifference).toBeLessThan(TOLERANCE);
+
+    const dataPath = join(directory, `${name}.jsonl`);
+    const line = (i: number) =>
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: `Does aspirin reduce fever in case ${i}?` },
+          { role: 'assistant', content: i % 2 ? 'Yes, in adults.' : 'No; see the dose.' },
+        ],
+      });
+    await writeFile(dataPath, `${Array.from({ length: 4 }, (_, i) => line(i)).join('\n')}\n`);
+    const trained = await new TfjsTrainingEngine({ useWorker: false }).train({
+      baseModel: path,
+      dataPath,
+      outputPath: join(directory, `${name}-adapter.gguf`),
+      checkpointDir: join(directory, `${name}-checkpoints`),
+      hyperparameters: {
+        ...defaultHyperparameters,
+        epochs: 2,
+        batchSize: 2,
+        learningRate: 1e-2,
+        validationSplit: 0,
+        loraRank: 4,
+        loraAlpha: 8,
+      },
+    });
+    const adapter = await readLoraAdapter(trained.adapterPath!);
+    const after = tfjsLogprobs(model.config, model.weights, tokens, adapter);
+    expect(maxDifference(after, before.map((row) => Float64Array.from(row)))).toBeGreaterThan(1e-3);
+    const afterDifference = maxDifference(
+      after,
+      await llamaCppLogprobs(path, tokens, { ...exact, adapter: trained.adapterPath! }),
+    );
+    console.log(`${name}: F32 max |Δ log p| after LoRA ${afterDifference.toExponential(2)}`);
+    expect(afterDifference).toBeLessThan(TOLERANCE);
+  });
+});
