@@ -14,6 +14,13 @@ export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js'
 export type { GgufLanguageModel } from './engines/llama-cpp/gguf-language-model.js';
 export { LlamaCppRuntime } from './engines/llama-cpp/llama-cpp-runtime.js';
 export type { LlamaCppModelOptions } from './engines/llama-cpp/runtime-options.js';
+export {
+  QUANTIZE_TYPES,
+  type QuantizeModelOptions,
+  type QuantizeModelResult,
+  type QuantizeType,
+  quantizeModelFile,
+} from './engines/llama-cpp/quantize-model.js';
 export * from './engines/llama-factory/index.js';
 export { TfjsTrainingEngine } from './engines/tfjs/tfjs-training-engine.js';
 export * from './errors.js';
@@ -22,6 +29,7 @@ export { evaluate } from './eval/evaluate.js';
 export { extractChoice } from './eval/extract-choice.js';
 export * from './eval/statistics/index.js';
 // Embedded engines: GGUF, tokenizers, model factory, llama.cpp runtime, TensorFlow.js trainer.
+export { tensorToFloat32 } from './gguf/quant/tensor-to-float32.js';
 export { readGgufHeader, readGgufTensors } from './gguf/read-gguf.js';
 export { writeGguf } from './gguf/write-gguf.js';
 export type { DistillationResults } from './methods/run/results.js';
