@@ -81,7 +81,7 @@ beforeAll(async () => {
   f32Path = join(directory, 'f32.gguf');
   await writeLlamaModel(f32Path, model, 'f32');
   const text = `<|im_start|>user\n${corpus.join(' ')}<|im_end|>\n<|im_start|>assistant\n${corpus.join(' ')}`;
-  tokens = model.tokenizer.encode(text, { parseSpecial: true }).slice(0, 48);
+  tokens = model.tokenizer!.encode(text, { parseSpecial: true }).slice(0, 48);
   dataPath = join(directory, 'chat.jsonl');
   const lines = corpus.map((content, i) =>
     JSON.stringify({
