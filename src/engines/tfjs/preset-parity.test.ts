@@ -54,7 +54,7 @@ function perturb(model: ReturnType<typeof createPresetModel>, seed: number): voi
 }
 
 describe.each(PRESET_NAMES)('preset %s at 2 layers', (name) => {
-  it('matches llama.cpp before and after LoRA training', async () => {
+  it('matches llama.cpp before and after LoRA training', { timeout: 600_000 }, async () => {
     const model = createPresetModel(name, { layers: 2, heads: NARROW_HEADS[name]!, seed: 3 });
     perturb(model, 5);
     const path = join(directory, `${name}.gguf`);
