@@ -13,7 +13,6 @@ export * from './datasets/index.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js';
 export type { GgufLanguageModel } from './engines/llama-cpp/gguf-language-model.js';
 export { LlamaCppRuntime } from './engines/llama-cpp/llama-cpp-runtime.js';
-export type { LlamaCppModelOptions } from './engines/llama-cpp/runtime-options.js';
 export {
   QUANTIZE_TYPES,
   type QuantizeModelOptions,
@@ -21,6 +20,7 @@ export {
   type QuantizeType,
   quantizeModelFile,
 } from './engines/llama-cpp/quantize-model.js';
+export type { LlamaCppModelOptions } from './engines/llama-cpp/runtime-options.js';
 export * from './engines/llama-factory/index.js';
 export { TfjsTrainingEngine } from './engines/tfjs/tfjs-training-engine.js';
 export * from './errors.js';

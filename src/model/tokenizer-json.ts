@@ -7,6 +7,7 @@ export interface HfTokenizerJson {
   model: { type: string; vocab: Record<string, number>; merges?: (string | [string, string])[] };
   added_tokens: { id: number; content: string; special: boolean }[];
   pre_tokenizer?: unknown;
+  normalizer?: unknown;
   decoder?: unknown;
 }
 
@@ -39,8 +40,7 @@ const tokenContent = (token: HfTokenizerConfig['bos_token']): string | undefined
  * Turn a Hugging Face tokenizer.json into the `tokenizer.ggml.*` keys llama.cpp reads, the way
  * convert_hf_to_gguf.py does: byte-level BPE (a ByteLevel pre-tokenizer) becomes `gpt2` with its
  * merges, SentencePiece-style BPE (▁ and byte fallback) becomes `llama` with scores. SentencePiece
- * scores are not in tokenizer.json; the vocabulary is in merge order, so -id ranks pieces as the
- * original model's scores do.
+ * scores are not in tokenizer.json, so each piece is scored by the rank of the merge that makes it.
  */
 export function ggufTokenizerMetadata(
   json: HfTokenizerJson,
@@ -83,19 +83,28 @@ export function ggufTokenizerMetadata(
   metadata.set('tokenizer.ggml.model', gguf.string(byteLevel ? 'gpt2' : 'llama'));
   if (byteLevel) metadata.set('tokenizer.ggml.pre', gguf.string(options.pre ?? 'default'));
   metadata.set('tokenizer.ggml.tokens', gguf.stringArray(tokens));
+  const mergeList = (json.model.merges ?? []).map((merge) =>
+    Array.isArray(merge) ? merge.join(' ') : merge,
+  );
   if (byteLevel) {
-    const merges = (json.model.merges ?? []).map((merge) => (Array.isArray(merge) ? merge.join(' ') : merge));
-    metadata.set('tokenizer.ggml.merges', gguf.stringArray(merges));
+    metadata.set('tokenizer.ggml.merges', gguf.stringArray(mergeList));
   } else {
     const unknown = idOf.get('<unk>');
     if (unknown !== undefined) {
       types[unknown] = TokenType.Unknown;
       metadata.set('tokenizer.ggml.unknown_token_id', gguf.uint32(unknown));
     }
-    metadata.set(
-      'tokenizer.ggml.scores',
-      gguf.float32Array(tokens.map((_, id) => (types[id] === TokenType.Normal ? -id : 0))),
-    );
+    // Llama 2 / Mistral prepend ▁ to the text (a Prepend normalizer); Gemma does not.
+    const prepends = JSON.stringify(json.normalizer ?? null).includes('"Prepend"');
+    metadata.set('tokenizer.ggml.add_space_prefix', gguf.bool(prepends));
+    // llama.cpp's SentencePiece tokenizer merges the best-scoring bigram first; scoring each piece
+    // by the rank of the merge that makes it reproduces the BPE merge order of tokenizer.json.
+    const scores = tokens.map((_, id) => (types[id] === TokenType.Normal ? -(mergeList.length + id) : 0));
+    mergeList.forEach((merge, rank) => {
+      const id = idOf.get(merge.replace(' ', ''));
+      if (id !== undefined && types[id] === TokenType.Normal && scores[id]! < -rank) scores[id] = -rank;
+    });
+    metadata.set('tokenizer.ggml.scores', gguf.float32Array(scores));
   }
   metadata.set('tokenizer.ggml.token_type', gguf.int32Array(types));
   const special = (key: string, text: string | undefined): void => {

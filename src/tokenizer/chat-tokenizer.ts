@@ -6,8 +6,12 @@ import type { Tokenizer } from './tokenizer.js';
  * from llama.cpp's own tokenizer, so training tokens are the tokens inference sees.
  */
 export interface ChatTokenizer {
-  /** Tokens of `text`, special-token text (e.g. `<|im_end|>`) parsed as its control token, no BOS added. */
-  encode(text: string): number[];
+  /**
+   * Tokens of `text`, special-token text (e.g. `<|im_end|>`) parsed as its control token, no BOS
+   * added. `continuation` marks text that continues a conversation rather than starting one, so a
+   * SentencePiece vocabulary adds no leading ▁ that whole-text tokenization would not have.
+   */
+  encode(text: string, continuation?: boolean): number[];
   /** The text of a token as a template writes it (`bos_token`, `eos_token`). */
   tokenText(id: number): string;
   bosTokenId?: number;

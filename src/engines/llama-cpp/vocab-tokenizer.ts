@@ -25,7 +25,10 @@ export async function loadVocabTokenizer(llama: Llama, path: string): Promise<Vo
   }
   const { tokens } = model;
   const tokenizer: VocabTokenizer = {
-    encode: (text) => model.tokenize(text, true).map(Number),
+    encode: (text, continuation) =>
+      (continuation ? model.tokenize(text, true, 'trimLeadingSpace') : model.tokenize(text, true)).map(
+        Number,
+      ),
     tokenText: (id) => model.detokenize([id as Token], true),
     addBosToken: tokens.shouldPrependBosToken,
     dispose: () => model.dispose(),

@@ -48,8 +48,19 @@ export function tokenizeChat(
     tokens.push(data.bosTokenId);
     mask.push(0);
   }
-  const push = (text: string, trained: boolean): void => {
-    const ids = tokenizer.encode(text);
+  // Each segment's ids are the new tail of the tokenization of the text up to its end, so the
+  // example is whole-text tokenization (SentencePiece puts no ▁ at a segment start) and the
+  // prompt part is exactly the inference prompt's tokens. Where a boundary is not stable (a
+  // merge across it), the segment is tokenized on its own as a continuation.
+  let textTokens: number[] = [];
+  const push = (end: number, trained: boolean): void => {
+    let whole = tokenizer.encode(full.slice(0, end));
+    if (whole.length < textTokens.length || textTokens.some((id, i) => whole[i] !== id)) {
+      whole = [...textTokens, ...tokenizer.encode(full.slice(position, end), textTokens.length > 0)];
+    }
+    const ids = whole.slice(textTokens.length);
+    textTokens = whole;
+    position = end;
     // Loss runs through the end-of-turn token; what the template adds after it is not generated.
     const last = trained && endOfTurn !== undefined ? ids.lastIndexOf(endOfTurn) : -1;
     ids.forEach((id, i) => {
@@ -59,10 +70,9 @@ export function tokenizeChat(
   };
   let position = 0;
   for (const [start, end] of spans) {
-    if (start > position) push(full.slice(position, start), false);
-    push(full.slice(start, end), true);
-    position = end;
+    if (start > position) push(start, false);
+    push(end, true);
   }
-  if (position < full.length) push(full.slice(position), false);
+  if (position < full.length) push(full.length, false);
   return { tokens: Int32Array.from(tokens), lossMask: Uint8Array.from(mask) };
 }

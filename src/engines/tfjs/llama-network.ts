@@ -131,11 +131,15 @@ export class LlamaNetwork {
     };
   }
 
-  /** The head as an [E, V] matrix: `output.weight`, or the transposed token embedding when tied. */
-  private headMatrix(): tf.Tensor2D {
+  /**
+   * Logits x W_out for rows [N, E]: `output.weight` [E, V], or the token embedding [V, E] used
+   * transposed in place when tied. A transposed copy would cost V*E floats of heap every step,
+   * 0.6 GB for Qwen3's 152k x 1024 embedding, which is what exhausts the 4 GiB wasm heap.
+   */
+  private headLogits(rows: tf.Tensor2D): tf.Tensor2D {
     return this.config.tiedOutput
-      ? tf.transpose(this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING))
-      : this.tensor(OUTPUT);
+      ? (tf.matMul(rows, this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING), false, true) as tf.Tensor2D)
+      : (tf.matMul(rows, this.tensor<tf.Tensor2D>(OUTPUT)) as tf.Tensor2D);
   }
 
   private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number) {
@@ -155,7 +159,7 @@ export class LlamaNetwork {
   logits(tokens: Int32Array, batch: number, length: number): tf.Tensor2D {
     return tf.tidy(() => {
       const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length);
-      return tf.matMul(normalized, this.headMatrix()) as tf.Tensor2D;
+      return this.headLogits(normalized);
     });
   }
 
@@ -181,7 +185,7 @@ export class LlamaNetwork {
     const allRows = batch.lossRows.length === normalized.shape[0];
     const selected = allRows ? normalized : (tf.gather(normalized, rows) as tf.Tensor2D);
     const weights = tf.fill([batch.lossRows.length], 1 / batch.lossRows.length) as tf.Tensor1D;
-    const logits = tf.matMul(selected, this.headMatrix()) as tf.Tensor2D;
+    const logits = this.headLogits(selected);
     return {
       rows,
       allRows,

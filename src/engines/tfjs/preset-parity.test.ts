@@ -92,7 +92,12 @@ describe.each(PRESET_NAMES)('preset %s at 2 layers', (name) => {
     });
     const adapter = await readLoraAdapter(trained.adapterPath!);
     const after = tfjsLogprobs(model.config, model.weights, tokens, adapter);
-    expect(maxDifference(after, before.map((row) => Float64Array.from(row)))).toBeGreaterThan(1e-3);
+    expect(
+      maxDifference(
+        after,
+        before.map((row) => Float64Array.from(row)),
+      ),
+    ).toBeGreaterThan(1e-3);
     const afterDifference = maxDifference(
       after,
       await llamaCppLogprobs(path, tokens, { ...exact, adapter: trained.adapterPath! }),
