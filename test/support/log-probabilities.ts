@@ -44,7 +44,8 @@ export async function llamaCppLogProbabilities(
       if (!logits) throw new Error('llama.cpp returned no logits');
       const values = new Float64Array(logits.size);
       for (const [token, value] of logits) values[token] = value;
-      const max = Math.max(...values);
+      let max = Number.NEGATIVE_INFINITY;
+      for (const value of values) max = Math.max(max, value);
       const logSum = max + Math.log(values.reduce((sum, value) => sum + Math.exp(value - max), 0));
       return values.map((value) => value - logSum);
     });

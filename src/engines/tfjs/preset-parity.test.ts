@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../../../test/support/parity.js';
+import {
+  exactContext as exact,
+  llamaCppLogProbabilities as llamaCppLogprobs,
+  maxLogProbabilityDifference as maxDifference,
+  tfjsLogProbabilities as tfjsLogprobs,
+} from '../../../test/support/log-probabilities.js';
 import { writeLlamaModel } from '../../model/llama-model-file.js';
 import { createPresetModel, PRESET_NAMES } from '../../model/presets.js';
 import { gaussian, seededRandom } from '../../model/random-weights.js';
