@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlamaModel as NativeModel, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { randomLlamaWeights } from '../../src/model/random-weights.js';
 import { ggufTokenizerMetadata } from '../../src/model/tokenizer-json.js';
 import { CHATML_TEMPLATE, renderChat } from '../../src/tokenizer/chat-template.js';
 import { testLlama } from '../support/llama.js';
+import { temporaryDirectory } from '../support/paths.js';
 
 /**
  * The four real vocabularies (byte-level BPE of Llama 3 and Qwen3, SentencePiece of Mistral-style
@@ -43,7 +43,7 @@ const TEXTS = [
 
 let directory: string;
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'real-vocab-'));
+  directory = await temporaryDirectory('real-vocab-');
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
