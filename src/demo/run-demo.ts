@@ -19,6 +19,7 @@ import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
+import { withRunLock } from '../store/run-lock.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
 
 export interface DemoOptions {
@@ -46,8 +47,9 @@ export interface DemoSummary {
 }
 
 /**
- * Every text the student will read or write, so the word-level tokenizer gives each word one
- * token: vignettes with their options, and every teacher role's output on the training items.
+ * The texts the student's word-level tokenizer is learned from: the training vignettes with every
+ * option's answer line, and every teacher role's output on the training items. Test vignettes are
+ * left out; their words reach the vocabulary only through the knowledge base and training text.
  */
 async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<string[]> {
   const texts = [
@@ -56,7 +58,7 @@ async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<strin
     STEP_BY_STEP_PREFIX.rationale,
     'In summary :',
   ];
-  for (const item of [...benchmark.train, ...benchmark.test]) {
+  for (const item of benchmark.train) {
     texts.push(itemPromptText(item), ...item.options.map((option) => answerLine(item, option.key)));
   }
   for (const item of benchmark.train) {
@@ -77,7 +79,12 @@ async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<strin
  * the same student and budget, evaluated on held-out vignettes whose finding combinations never
  * occur in training.
  */
-export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+export function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  // A second demo on the same directory is refused with the holder's pid, not run twice.
+  return withRunLock(options.directory, () => demoInDirectory(options));
+}
+
+async function demoInDirectory(options: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const settings = options.settings ?? demoSettings(options.quick);
   await mkdir(options.directory, { recursive: true });

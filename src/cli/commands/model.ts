@@ -6,6 +6,7 @@ import { modelInfo } from '../../model/model-info.js';
 import { PRESET_NAMES } from '../../model/presets.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { formatCount, printJson, printLine } from '../output.js';
+import { registerModelFetchCommand } from './model-fetch.js';
 
 interface NewOptions {
   corpus?: string;
@@ -27,7 +28,8 @@ interface NewOptions {
 }
 
 export function registerModelCommand(program: Command): void {
-  const model = program.command('model').description('make and inspect small GGUF models');
+  const model = program.command('model').description('make, fetch and inspect GGUF models');
+  registerModelFetchCommand(model);
 
   model
     .command('new')

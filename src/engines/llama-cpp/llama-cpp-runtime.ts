@@ -1,9 +1,10 @@
-import { getLlama, type Llama, LlamaLogLevel } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { ModelFormatError } from '../../errors.js';
 import { metadataValue } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { assertAdapterMatchesBase } from './adapter-match.js';
-import { GgufLanguageModel } from './gguf-language-model.js';
+import type { GgufLanguageModel } from './gguf-language-model.js';
+import { nodeLlamaCpp } from './node-llama-cpp-module.js';
 import { type LlamaCppModelOptions, resolveLlamaCppOptions } from './runtime-options.js';
 
 /**
@@ -16,7 +17,9 @@ export class LlamaCppRuntime {
   constructor(private readonly settings: { gpu?: boolean } = {}) {}
 
   binding(): Promise<Llama> {
-    this.llama ??= getLlama({ gpu: this.settings.gpu ? 'auto' : false, logLevel: LlamaLogLevel.error });
+    this.llama ??= nodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
+      getLlama({ gpu: this.settings.gpu ? 'auto' : false, logLevel: LlamaLogLevel.error }),
+    );
     return this.llama;
   }
 
@@ -66,6 +69,7 @@ export class LlamaCppRuntime {
             }
           : {}),
       });
+      const { GgufLanguageModel } = await import('./gguf-language-model.js');
       return new GgufLanguageModel({
         path,
         llama,

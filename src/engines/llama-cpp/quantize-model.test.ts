@@ -132,6 +132,22 @@ describe('quantizeModelFile (llama.cpp through koffi)', () => {
     );
   });
 
+  it('the trainer refuses a tensor type it cannot read, naming the file, the tensor and the type', async () => {
+    const path = join(directory, 'q3_k.gguf');
+    await quantizeModelFile(base, path, 'q4_k', { threads: 1 });
+    // Relabel one Q4_K tensor as Q3_K in its tensor info (Q3_K blocks are smaller, so the file still parses).
+    const bytes = await readFile(path);
+    const name = Buffer.from('blk.1.attn_q.weight');
+    const at = bytes.indexOf(name);
+    const typeOffset = at + name.length + 4 + 2 * 8;
+    expect(bytes.readUInt32LE(typeOffset)).toBe(GgmlType.Q4_K);
+    bytes.writeUInt32LE(GgmlType.Q3_K, typeOffset);
+    await writeFile(path, bytes);
+    await expect(readLlamaModel(path)).rejects.toThrow(
+      /q3_k\.gguf: tensor blk\.1\.attn_q\.weight is Q3_K, a type the embedded engine cannot read \(it reads F32, F16, BF16, Q8_0/,
+    );
+  });
+
   it('leaves the input byte-identical', async () => {
     const before = await readFile(base);
     await quantizeModelFile(base, join(directory, 'again.gguf'), 'q4_1', { threads: 1 });

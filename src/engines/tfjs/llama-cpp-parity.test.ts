@@ -2,12 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  exactContext as exact,
-  llamaCppLogProbabilities as llamaCppLogprobs,
-  maxLogProbabilityDifference as maxDifference,
-  tfjsLogProbabilities as tfjsLogprobs,
-} from '../../../test/support/log-probabilities.js';
+import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../../../test/support/parity.js';
 import { createModel } from '../../model/create-model.js';
 import { type LlamaModel, readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';

@@ -2,12 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  exactContext as exact,
-  llamaCppLogProbabilities as llamaCppLogprobs,
-  maxLogProbabilityDifference as maxDifference,
-  tfjsLogProbabilities as tfjsLogprobs,
-} from '../../../test/support/log-probabilities.js';
+import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../../../test/support/parity.js';
 import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import { createPresetModel, PRESET_NAMES } from '../../model/presets.js';
 import { gaussian, seededRandom } from '../../model/random-weights.js';

@@ -5,7 +5,7 @@ import type {
   TrainOptions,
 } from '../../training/training-engine.js';
 import { tokenizeTrainingData } from './training-data.js';
-import { type EmbeddedTrainingSettings, runTrainingJob } from './training-job.js';
+import type { EmbeddedTrainingSettings } from './training-job.js';
 import { trainInWorker } from './worker-training.js';
 
 export interface TfjsTrainingEngineOptions extends EmbeddedTrainingSettings {
@@ -45,6 +45,8 @@ export class TfjsTrainingEngine implements TrainingEngine {
       });
     }
     const { signal } = options;
+    // TensorFlow.js loads only when a training runs on this thread (workers load their own).
+    const { runTrainingJob } = await import('./training-job.js');
     return runTrainingJob(request, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { shouldStop: () => signal.aborted } : {}),

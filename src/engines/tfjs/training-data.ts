@@ -1,4 +1,4 @@
-import { getLlama, type Llama, LlamaLogLevel } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { InputError, ModelFormatError } from '../../errors.js';
 import { metadataValue } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
@@ -6,6 +6,7 @@ import { isOwnTokenizer, supportedArchitecture } from '../../model/llama-model-f
 import { CHATML_TEMPLATE } from '../../tokenizer/chat-template.js';
 import { type ChatTokenizer, ownChatTokenizer } from '../../tokenizer/chat-tokenizer.js';
 import { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { nodeLlamaCpp } from '../llama-cpp/node-llama-cpp-module.js';
 import { loadVocabTokenizer } from '../llama-cpp/vocab-tokenizer.js';
 import { readChatExamples } from './chat-examples.js';
 import { tokenizeChat } from './chat-tokenization.js';
@@ -16,7 +17,9 @@ export const SUPPORTED_TOKENIZER_MODELS = ['gpt2', 'llama'] as const;
 
 let sharedLlama: Promise<Llama> | undefined;
 const defaultLlama = (): Promise<Llama> => {
-  sharedLlama ??= getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+  sharedLlama ??= nodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
+    getLlama({ gpu: false, logLevel: LlamaLogLevel.error }),
+  );
   return sharedLlama;
 };
 

@@ -2,6 +2,7 @@ import type { Item } from '../../datasets/item.js';
 import { answerLine, studentAnswer } from '../answer-format.js';
 import { evaluateStudent } from '../stages/evaluate.js';
 import { screen } from '../stages/screen.js';
+import { noExamplesError } from '../stages/stage-failure.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
@@ -16,6 +17,7 @@ export async function trainAndEvaluate(
   failedItems: string[],
   promptPrefix = '',
 ): Promise<StrategyOutcome> {
+  if (examples.length === 0) throw noExamplesError(context, 'student.train', counts);
   const trained = await trainStage(context, 'student', examples, context.student.baseModel);
   const evaluation = await evaluateStudent(context, 'student', trained.modelPath, promptPrefix);
   return {

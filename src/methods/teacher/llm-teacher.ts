@@ -57,6 +57,7 @@ export class LlmTeacher implements Teacher {
     });
     const attempts = this.options.attempts ?? 3;
     let problem = 'no reply';
+    let lastReply: string | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const sample = settings.sample ?? 0;
       // A retry or a further sample must be a different request, or the cache would replay the same reply.
@@ -82,9 +83,10 @@ export class LlmTeacher implements Teacher {
         withContext(undefined, { stage: role, itemId: item.id }),
       );
       const raw = response.choices[0]?.text ?? '';
+      lastReply = raw;
       const reply = schema ? structuredReply(role, item, schema, raw) : raw;
       if (reply === undefined) {
-        problem = `reply is not JSON matching the ${role} schema: ${raw.slice(0, 120)}`;
+        problem = `reply is not JSON matching the ${role} schema`;
         continue;
       }
       const failure = check(reply);
@@ -94,7 +96,8 @@ export class LlmTeacher implements Teacher {
     throw new TeacherReplyError(
       `${role}@${template.version}`,
       item.id,
-      `invalid reply after ${attempts} tries: ${problem}`,
+      `invalid reply after ${attempts} tries: ${problem}${lastReply === undefined ? '' : `: ${lastReply.replace(/\s+/g, ' ').slice(0, 120)}`}`,
+      { reason: problem, ...(lastReply !== undefined ? { reply: lastReply } : {}) },
     );
   }
 
