@@ -113,9 +113,9 @@ describe.each(PRESET_NAMES)('preset %s at 2 layers', (name) => {
  * llama.cpp, read back by the trainer (dequantized bit-exactly), against llama.cpp on the same
  * file. Widths are chosen so rows are multiples of 256 and Q4_K applies to every matrix (no
  * fallbacks); Qwen2.5's 64-wide heads in groups of 7 allow no such width, so it runs Q8_0 only.
- * llama.cpp quantizes activations too (Q8_0 / Q8_K), which F32 activations here do not, so these
- * differences are not held to the F32 bound; test/engines/quantized-base-lora.test.ts separates
- * the two effects.
+ * llama.cpp quantizes activations too (Q8_0 / Q8_K), which F32 activations here do not, so only
+ * the comparison with the same dequantized weights stored as F32 is held to the F32 bound; the
+ * difference from the quantized file itself is printed (it grows with the activations).
  */
 const QUANT_HEADS: Record<string, number> = {
   'smollm2-135m': 12,
@@ -133,15 +133,19 @@ describe.skipIf(!process.env.MEDISTILL_QUANT_PARITY).each(PRESET_NAMES)('quantiz
     const path = join(directory, `${name}-${type}.gguf`);
     const result = await quantizeModelFile(f32Path, path, type, { threads: 1 });
     const base = await readLlamaModel(path);
+    // The same dequantized weights stored as F32: llama.cpp then computes without quantizing activations.
+    const dequantizedPath = join(directory, `${name}-${type}-dequantized.gguf`);
+    await writeLlamaModel(dequantizedPath, base, 'f32');
     const random = seededRandom(11);
     const tokens = Array.from({ length: POSITIONS }, () => Math.floor(random() * 30000));
-    const difference = maxDifference(
-      tfjsLogprobs(base.config, base.weights, tokens),
-      await llamaCppLogprobs(path, tokens),
-    );
+    const ours = tfjsLogprobs(base.config, base.weights, tokens);
+    const dequantized = maxDifference(ours, await llamaCppLogprobs(dequantizedPath, tokens));
+    const quantized = maxDifference(ours, await llamaCppLogprobs(path, tokens));
     console.log(
-      `${name} ${type}: max |Δ log p| ${difference.toExponential(2)} (fallbacks: ${result.fallbacks.length})`,
+      `${name} ${type}: max |Δ log p| against the quantized file ${quantized.toExponential(2)}, ` +
+        `against the same weights as F32 ${dequantized.toExponential(2)} (fallbacks: ${result.fallbacks.length})`,
     );
-    expect(difference).toBeLessThan(type === 'q8_0' ? 0.15 : 0.3);
+    expect(result.fallbacks).toEqual([]);
+    expect(dequantized).toBeLessThan(TOLERANCE);
   });
 });
