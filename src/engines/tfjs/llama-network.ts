@@ -33,6 +33,8 @@ export type TrainingMode = 'full' | 'lora';
 
 const OUTPUT = 'output.weight';
 const OUTPUT_NORM = 'output_norm.weight';
+/** Tied embeddings up to this many values (64 MiB) get a transposed copy for the head matmul. */
+const TRANSPOSED_HEAD_LIMIT = 16 * 1024 * 1024;
 
 interface LengthTables {
   rotary: RotaryTables;
@@ -132,14 +134,17 @@ export class LlamaNetwork {
   }
 
   /**
-   * Logits x W_out for rows [N, E]: `output.weight` [E, V], or the token embedding [V, E] used
-   * transposed in place when tied. A transposed copy would cost V*E floats of heap every step,
+   * Logits x W_out for rows [N, E]: `output.weight` [E, V], or the token embedding [V, E] when
+   * tied. A small embedding is transposed per step (wasm's untransposed matmul is the fast one);
+   * a large one is used transposed in place, since a copy costs V*E floats of heap every step,
    * 0.6 GB for Qwen3's 152k x 1024 embedding, which is what exhausts the 4 GiB wasm heap.
    */
   private headLogits(rows: tf.Tensor2D): tf.Tensor2D {
-    return this.config.tiedOutput
-      ? (tf.matMul(rows, this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING), false, true) as tf.Tensor2D)
-      : (tf.matMul(rows, this.tensor<tf.Tensor2D>(OUTPUT)) as tf.Tensor2D);
+    if (!this.config.tiedOutput) return tf.matMul(rows, this.tensor<tf.Tensor2D>(OUTPUT)) as tf.Tensor2D;
+    const embedding = this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING);
+    return embedding.size <= TRANSPOSED_HEAD_LIMIT
+      ? (tf.matMul(rows, tf.transpose(embedding)) as tf.Tensor2D)
+      : (tf.matMul(rows, embedding, false, true) as tf.Tensor2D);
   }
 
   private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number) {
