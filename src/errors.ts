@@ -147,3 +147,11 @@ export class RunDirectoryLockedError extends MedistillError {
 export function isMedistillError(error: unknown): error is MedistillError {
   return error instanceof Error && error instanceof MedistillError;
 }
+
+/**
+ * A run or command would send data somewhere its privacy policy does not allow, or the data holds
+ * likely identifiers the user has not acknowledged. Raised before anything is sent.
+ */
+export class PrivacyError extends MedistillError {
+  override readonly name = 'PrivacyError';
+}

@@ -43,7 +43,7 @@ export interface AcquireRunLockOptions {
  * host cannot be checked, so it is treated as live. See docs/decisions/0006-run-directory-lock.md.
  */
 export function acquireRunLock(directory: string, options: AcquireRunLockOptions = {}): RunLock {
-  mkdirSync(directory, { recursive: true });
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
   const path = join(directory, runLockFileName);
   const processStart = processStartTicks(process.pid);
   const holder: RunLockHolder = {

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runMedistill } from '../support/cli.js';
 import type { RunningLlamaServer } from '../support/llama-server.js';
-import { clinicalQuestions, startNoiseTeacher, writeQuestionSplits } from '../support/noise-teacher.js';
+import {
+  clinicalQuestions,
+  noiseTeacherRunConfig,
+  startNoiseTeacher,
+  writeQuestionSplits,
+} from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 /**
@@ -25,23 +30,7 @@ describe('MedThink with an LLM teacher over HTTP', () => {
   it('runs every teacher role through llama-server and records every call', async () => {
     const dir = await temporaryDirectory();
     await writeQuestionSplits(dir);
-    const config = {
-      name: 'llm-teacher',
-      // llama-server takes the schema as its own `json_schema` field (its chat `response_format` fails on a homemade template).
-      teacher: `llama-server:${server.baseUrl}#tiny`,
-      structuredOutput: true,
-      // A random model fills every string to its limit: keep replies short.
-      teacherLimits: { maxTokens: 256, maxCharacters: 60 },
-      student: {
-        model: 'new',
-        shape: { layers: 1, embeddingLength: 32, contextLength: 512, tokenizer: 'bpe' },
-        training: { epochs: 1, batchSize: 4, validationSplit: 0 },
-        maxAnswerTokens: 24,
-      },
-      data: { train: join(dir, 'train.jsonl'), test: join(dir, 'test.jsonl') },
-      strategies: ['medthink'],
-      concurrency: 4,
-    };
+    const config = noiseTeacherRunConfig(server, dir);
     const configPath = join(dir, 'run.yaml');
     await writeFile(configPath, stringify(config));
     const out = join(dir, 'run');

@@ -47,3 +47,27 @@ export async function writeQuestionSplits(directory: string): Promise<void> {
   await writeFile(join(directory, 'train.jsonl'), `${lines(clinicalQuestions.slice(0, 6))}\n`);
   await writeFile(join(directory, 'test.jsonl'), `${lines(clinicalQuestions.slice(6))}\n`);
 }
+
+/**
+ * A MedThink run over the noise teacher and the splits in `directory`: short structured replies
+ * (llama-server takes the schema as its own `json_schema` field, since its chat `response_format`
+ * fails on a homemade template), a tiny new student.
+ */
+export function noiseTeacherRunConfig(server: RunningLlamaServer, directory: string) {
+  return {
+    name: 'llm-teacher',
+    teacher: `llama-server:${server.baseUrl}#tiny`,
+    structuredOutput: true,
+    // A random model fills every string to its limit: keep replies short.
+    teacherLimits: { maxTokens: 256, maxCharacters: 60 },
+    student: {
+      model: 'new',
+      shape: { layers: 1, embeddingLength: 32, contextLength: 512, tokenizer: 'bpe' },
+      training: { epochs: 1, batchSize: 4, validationSplit: 0 },
+      maxAnswerTokens: 24,
+    },
+    data: { train: join(directory, 'train.jsonl'), test: join(directory, 'test.jsonl') },
+    strategies: ['medthink'],
+    concurrency: 4,
+  };
+}

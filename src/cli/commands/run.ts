@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { runFromConfig } from '../../methods/run/run-from-config.js';
+import type { PrivacyFlags } from '../../privacy/policy.js';
 import { withInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
+import { allowEndpointFlag, localOnlyFlag, phiOkFlag, redactPhiFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
 import { runEventPrinter } from '../run-progress.js';
@@ -14,13 +16,20 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--out <dir>', 'run directory (default: runs/<name>)')
     .option('--json', 'print the results as JSON')
-    .action(async (configPath: string, options: { out?: string; json?: boolean }) => {
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
+    .option(...phiOkFlag)
+    .option(...redactPhiFlag)
+    .action(async (configPath: string, options: { out?: string; json?: boolean } & PrivacyFlags) => {
+      // Everything the run writes (store, stage files, models, reports) is for its owner only.
+      process.umask(0o077);
       const progress = new ProgressLine();
       try {
         const { directory, results, elapsedMs } = await withInterrupt((signal) =>
           runFromConfig({
             configPath,
             ...(options.out !== undefined ? { out: options.out } : {}),
+            privacy: options,
             onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
             signal,
           }),

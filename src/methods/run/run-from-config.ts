@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { summariseEgress } from '../../privacy/audit.js';
+import { applyPrivacyFlags, type PrivacyFlags } from '../../privacy/policy.js';
 import { withRunLock } from '../../store/run-lock.js';
 import { RunStore } from '../../store/run-store.js';
 import type { RunEvent } from '../strategy-context.js';
@@ -12,6 +14,8 @@ export interface RunFromConfigOptions {
   configPath: string;
   /** The run directory (default: runs/<config name>). */
   out?: string;
+  /** Command-line privacy flags, applied over the config's `privacy:` block. */
+  privacy?: PrivacyFlags;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
 }
@@ -30,7 +34,8 @@ export interface RunFromConfigResult {
  */
 export async function runFromConfig(options: RunFromConfigOptions): Promise<RunFromConfigResult> {
   const started = performance.now();
-  const config = await readRunConfig(options.configPath);
+  const read = await readRunConfig(options.configPath);
+  const config = { ...read, privacy: applyPrivacyFlags(read.privacy, options.privacy ?? {}) };
   const directory = resolve(options.out ?? `runs/${config.name}`);
   return withRunLock(directory, async () => {
     const store = RunStore.openDirectory(directory);
@@ -41,7 +46,8 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      await writeRunOutputs(directory, { config, results }, report);
+      const egress = summariseEgress(store.egress.byHost());
+      await writeRunOutputs(directory, { config, results }, { ...report, egress });
       return { directory, config, results, elapsedMs: performance.now() - started };
     } finally {
       store.close();

@@ -1,5 +1,6 @@
 import type { Item } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { evaluateStudent } from '../stages/evaluate.js';
 import { screen } from '../stages/screen.js';
 import { noExamplesError } from '../stages/stage-failure.js';
@@ -32,10 +33,7 @@ export async function trainAndEvaluate(
 
 /** Does a rationale's answer agree with the reference? */
 function agrees(item: Item, reply: string): boolean {
-  const answer = studentAnswer(item, reply);
-  if (item.kind === 'multiple-choice') return answer === item.answerKey;
-  if (item.kind === 'yes-no-maybe') return answer === item.answer;
-  return answer !== null && answer.toLowerCase() === item.referenceAnswer.toLowerCase();
+  return matchesReference(item, extractAnswer(reply, item));
 }
 
 export const zeroShot: Strategy = {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Item } from '../../datasets/item.js';
 import { referenceAnswerText } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
-import { extractChoice } from '../../eval/extract-choice.js';
+import { extractAnswer } from '../../eval/extract-answer.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { withContext } from '../../models/middleware/call-context.js';
 import { answerText } from '../answer-format.js';
@@ -151,16 +151,14 @@ export class LlmTeacher implements Teacher {
   }
 }
 
-/** The answer after "Final Answer:" as an option key, yes/no/maybe, or text. */
+/**
+ * The teacher's answer, read by the one answer reader: an option key, yes/no/maybe, or text. An
+ * open-ended reply must state it after "Final Answer:" (else it is retried), since the reader
+ * would otherwise take the whole reply as the answer.
+ */
 export function parseFinalAnswer(item: Item, reply: string): string | null {
-  if (item.kind === 'multiple-choice') return extractChoice(reply, item.options);
-  const match = /Final Answer:\s*\**\s*(.+)/i.exec(reply);
-  const text = match?.[1]?.trim().replace(/\**$/, '').trim();
-  if (item.kind === 'yes-no-maybe') {
-    const word = /\b(yes|no|maybe)\b/i.exec(text ?? reply);
-    return word ? word[1]!.toLowerCase() : null;
-  }
-  return text && text.length > 0 ? text : null;
+  if (item.kind === 'open-ended' && !/final\s+answer\s*[:：]/i.test(reply)) return null;
+  return extractAnswer(reply, item);
 }
 
 function structuredReply(role: TeacherRole, item: Item, schema: z.ZodType, raw: string): string | undefined {
