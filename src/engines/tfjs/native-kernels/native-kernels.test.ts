@@ -32,6 +32,7 @@ function bothPaths(compute: () => tf.Tensor, threads = 2): { wasm: Float32Array;
   return { wasm, native };
 }
 
+// CI installs OpenBLAS (.ci/run), so there a missing BLAS fails these tests instead of skipping them.
 describe.skipIf(!blasPresent && !process.env.CI)('native matrix products (system BLAS present)', () => {
   it('equal the wasm kernel for every transpose flag, batched and broadcast shapes', () => {
     const cases: [number[], number[], boolean, boolean][] = [
