@@ -7,12 +7,13 @@ import {
   KnowledgeTeacher,
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
+import type { MultipleChoiceItem } from '../datasets/item.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
 import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import { answerLine } from '../methods/answer-format.js';
 import type { DistillationResults } from '../methods/run/results.js';
-import { runDistillation } from '../methods/run/run-distillation.js';
+import { runDistillation, type SeedData } from '../methods/run/run-distillation.js';
 import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import type { RunEvent } from '../methods/strategy-context.js';
 import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.js';
@@ -32,6 +33,7 @@ export interface DemoOptions {
 
 export interface DemoSummary {
   directory: string;
+  /** The first draw's sizes; the shortcut is averaged over the draws. */
   benchmark: {
     trainItems: number;
     testItems: number;
@@ -39,6 +41,8 @@ export interface DemoSummary {
     conditions: number;
     singleFindingShortcut: number;
     chance: number;
+    /** How many benchmark draws the run used: one, or one per seed. */
+    draws: number;
   };
   student: { path: string; parameters: number; vocabSize: number; contextLength: number };
   results: DistillationResults;
@@ -71,19 +75,32 @@ async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<strin
   return texts;
 }
 
-/**
- * `medistill demo`: the project's clinical benchmark, a knowledge-grounded teacher and a small
- * student made and trained on this machine; zero-shot, answer-only distillation and MedThink with
- * the same student and budget, evaluated on held-out vignettes whose finding combinations never
- * occur in training.
- */
-export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
-  const started = performance.now();
-  const settings = options.settings ?? demoSettings(options.quick);
-  await mkdir(options.directory, { recursive: true });
-  const benchmark = buildBenchmark(settings.benchmark);
-  const teacher = new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase));
-  const studentPath = join(options.directory, 'student-base.gguf');
+/** One benchmark draw with its teacher and the student base model made from its words. */
+interface Draw {
+  benchmark: Benchmark;
+  data: SeedData;
+  created: Awaited<ReturnType<typeof createModelFile>> | undefined;
+  studentPath: string;
+  contextLength: number;
+}
+
+/** Item ids carry the draw, so the items of different draws never share an id in one report. */
+function withDrawIds(items: MultipleChoiceItem[], seed: number): MultipleChoiceItem[] {
+  return items.map((item) => ({ ...item, id: `draw${seed}-${item.id}` }));
+}
+
+async function prepareDraw(
+  settings: DemoSettings,
+  directory: string,
+  runtime: LlamaCppRuntime,
+  draw: { benchmarkSeed: number; studentFile: string; prefixIds: boolean },
+): Promise<Draw> {
+  const benchmark = buildBenchmark({ ...settings.benchmark, seed: draw.benchmarkSeed });
+  // Sampling seeded by the draw: the samples of a draw are the same on every rerun (caches hold).
+  const teacher = new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase), {
+    seed: draw.benchmarkSeed,
+  });
+  const studentPath = join(directory, draw.studentFile);
   const corpus = await demoCorpus(benchmark, teacher);
   const longest = Math.max(...corpus.map((text) => text.split(/\s+/).length));
   // Prompt and target together, plus the chat template's tokens, rounded up.
@@ -102,34 +119,85 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         seed: settings.student.seed,
         name: 'medistill-demo-student',
       });
-  options.onLog?.(
-    `benchmark: ${benchmark.train.length} training vignettes (${benchmark.mislabeledIds.size} deliberately mislabeled), ${benchmark.test.length} test vignettes with unseen finding combinations`,
-  );
+  const train = draw.prefixIds ? withDrawIds(benchmark.train, draw.benchmarkSeed) : benchmark.train;
+  const test = draw.prefixIds ? withDrawIds(benchmark.test, draw.benchmarkSeed) : benchmark.test;
+  return {
+    benchmark,
+    created,
+    studentPath,
+    contextLength,
+    data: {
+      train,
+      test,
+      teacher,
+      student: {
+        baseModel: studentPath,
+        engine: new TfjsTrainingEngine(),
+        hyperparameters: settings.training,
+        stage2Hyperparameters: settings.stage2Training,
+        maxAnswerTokens: Math.min(contextLength - longestPrompt - 16, longest + 16),
+        load: (path) => runtime.loadModel(path, { parallelSequences: 8 }),
+      },
+    },
+  };
+}
+
+/**
+ * `medistill demo`: the project's clinical benchmark, a knowledge-grounded teacher and a small
+ * student made and trained on this machine; zero-shot, answer-only distillation and MedThink with
+ * the same student and budget, evaluated on held-out vignettes whose finding combinations never
+ * occur in training. With `perSeedDraws`, each seed gets its own benchmark draw, teacher and
+ * student base model (`bench strategies`).
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const started = performance.now();
+  const settings = options.settings ?? demoSettings(options.quick);
+  await mkdir(options.directory, { recursive: true });
   const runtime = new LlamaCppRuntime();
+  const draws = new Map<number, Draw>();
+  if (settings.perSeedDraws) {
+    for (const seed of settings.seeds)
+      draws.set(
+        seed,
+        await prepareDraw(settings, options.directory, runtime, {
+          benchmarkSeed: seed,
+          studentFile: `student-base-draw-${seed}.gguf`,
+          prefixIds: true,
+        }),
+      );
+  } else {
+    const shared = await prepareDraw(settings, options.directory, runtime, {
+      benchmarkSeed: settings.benchmark.seed ?? 1,
+      studentFile: 'student-base.gguf',
+      prefixIds: false,
+    });
+    for (const seed of settings.seeds) draws.set(seed, shared);
+  }
+  const first = draws.get(settings.seeds[0]!)!;
+  const distinct = [...new Set(draws.values())];
+  const { benchmark } = first;
+  options.onLog?.(
+    `benchmark${distinct.length > 1 ? ` (draw of seed ${settings.seeds[0]}; ${distinct.length} draws, one per seed)` : ''}: ${benchmark.train.length} training vignettes (${benchmark.mislabeledIds.size} deliberately mislabeled), ${benchmark.test.length} test vignettes with unseen finding combinations`,
+  );
   const { results, report } = await runDistillation({
     name: options.quick ? 'demo-quick' : 'demo',
     directory: options.directory,
     strategies: settings.strategies,
     seeds: settings.seeds,
-    train: benchmark.train,
-    test: benchmark.test,
-    teacher,
-    student: {
-      baseModel: studentPath,
-      engine: new TfjsTrainingEngine(),
-      hyperparameters: settings.training,
-      stage2Hyperparameters: settings.stage2Training,
-      maxAnswerTokens: Math.min(contextLength - longestPrompt - 16, longest + 16),
-      load: (path) => runtime.loadModel(path, { parallelSequences: 8 }),
-    },
+    ...first.data,
+    ...(settings.perSeedDraws
+      ? { perSeed: new Map([...draws].map(([seed, draw]) => [seed, draw.data])) }
+      : {}),
     concurrency: 8,
     parallelStrategies: 2,
-    samples: 1,
+    samples: settings.samples ?? 1,
     rounds: 3,
     stage2Replay: true,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const shortcut =
+    distinct.reduce((sum, draw) => sum + singleFindingShortcutAccuracy(draw.benchmark), 0) / distinct.length;
   const summary: DemoSummary = {
     directory: options.directory,
     benchmark: {
@@ -137,14 +205,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       testItems: benchmark.test.length,
       mislabeled: benchmark.mislabeledIds.size,
       conditions: benchmark.knowledgeBase.conditions.length,
-      singleFindingShortcut: singleFindingShortcutAccuracy(benchmark),
+      singleFindingShortcut: shortcut,
       chance: 0.25,
+      draws: distinct.length,
     },
     student: {
-      path: studentPath,
-      parameters: created?.parameters ?? 0,
-      vocabSize: created?.config.vocabSize ?? 0,
-      contextLength: created?.config.contextLength ?? contextLength,
+      path: first.studentPath,
+      parameters: first.created?.parameters ?? 0,
+      vocabSize: first.created?.config.vocabSize ?? 0,
+      contextLength: first.created?.config.contextLength ?? first.contextLength,
     },
     results,
     elapsedMs: performance.now() - started,
