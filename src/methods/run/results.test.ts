@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MultipleChoiceItem } from '../../datasets/item.js';
 import { exactMcNemarTest } from '../../eval/statistics/mcnemar.js';
 import { wilsonInterval } from '../../eval/statistics/wilson-interval.js';
+import { renderHtmlReport } from '../../report/render-html-report.js';
 import { renderMarkdownReport } from '../../report/render-markdown-report.js';
 import { runReportSchema } from '../../report/run-report.js';
 import { seededRandom } from '../../util/seeded-random.js';
@@ -108,7 +109,7 @@ describe('summarise over seeds', () => {
     );
   });
 
-  it('reports per-seed accuracies, mean, spread and the methods in the run report', () => {
+  it('reports per-seed accuracies, mean, spread and the methods in the run report', async () => {
     const rows = { medthink: [good, randomRow(0.7, 3), randomRow(0.8, 4)], baseline: [weak, weak, weak] };
     const { results, report } = run(rows);
     const medthink = results.strategies.find((strategy) => strategy.strategy === 'medthink')!;
@@ -125,5 +126,9 @@ describe('summarise over seeds', () => {
     expect(markdown).toContain(results.statistics.accuracyMethod);
     expect(markdown).toContain(results.statistics.comparisonMethod);
     expect(markdown).toContain('## Paired comparisons, seed by seed');
+    const page = await renderHtmlReport(report);
+    expect(page).toContain('data-table="seeds"');
+    expect(page).toContain('data-table="seed-comparisons"');
+    expect(page).toContain(results.statistics.comparisonMethod);
   });
 });
