@@ -10,6 +10,7 @@ import {
 } from '../../eval/statistics/multi-seed-accuracy.js';
 import {
   compareMultiSeed,
+  type MultiSeedComparison,
   perSeedDrawComparisonMethod,
   sharedItemsComparisonMethod,
   singleSeedComparisonMethod,
@@ -57,18 +58,12 @@ export interface StrategyResult {
   error?: string;
 }
 
-export interface Comparison {
+/** The reference against one strategy, by the run's seed-aware method (see {@link compareMultiSeed}). */
+export interface Comparison extends Omit<MultiSeedComparison, 'units' | 'method'> {
   a: string;
   b: string;
   /** Units of the test: test items (shared across seeds) or (seed, item) pairs of per-seed draws. */
   n: number;
-  seeds: number;
-  /** Units where A did better than B (over seeds, for shared items), and where B did. */
-  aBetter: number;
-  bBetter: number;
-  difference: number;
-  differenceCi95: Interval;
-  pValue: number;
   /** Holm-adjusted across all comparisons of the run. */
   adjustedPValue: number;
 }
@@ -210,19 +205,14 @@ export function summarise(options: {
       if (strategy === reference) continue;
       const rows = outcomeRows(outcomes, options.seeds, options.testFor);
       if (!rows) continue;
-      const compared = compareMultiSeed(referenceRows, rows, design, { seed: 1 });
-      comparisons.push({
-        a: reference,
-        b: strategy,
-        n: compared.units,
-        seeds: compared.seeds,
-        aBetter: compared.aBetter,
-        bBetter: compared.bBetter,
-        difference: compared.difference,
-        differenceCi95: compared.differenceCi95,
-        pValue: compared.pValue,
-        adjustedPValue: compared.pValue,
+      const {
+        units,
+        method: _method,
+        ...compared
+      } = compareMultiSeed(referenceRows, rows, design, {
+        seed: 1,
       });
+      comparisons.push({ a: reference, b: strategy, n: units, ...compared, adjustedPValue: compared.pValue });
     }
     const adjusted = holmAdjust(comparisons.map((comparison) => comparison.pValue));
     comparisons.forEach((comparison, index) => {
