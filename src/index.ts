@@ -1,4 +1,8 @@
-/** medistill's public API, listed by name. Internals stay internal. */
+/**
+ * medistill's public API, listed by name. Internals stay internal. Importing it loads no native
+ * code (llama.cpp, TensorFlow.js, sharp, SQLite): each loads when first used. The subpath entries
+ * (`medistill/eval`, `/datasets`, `/models`, `/engines/llama-cpp`, `/engines/tfjs`) load only their part.
+ */
 
 export * from './benchmark/index.js';
 export { createTrainingEngine, trainingEngineNames } from './compose/create-training-engine.js';
@@ -11,16 +15,12 @@ export { spentSoFar, type TeacherModelOptions, wrapTeacherModel } from './compos
 // Datasets: item model, loaders, splits, exports.
 export * from './datasets/index.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js';
-export type { GgufLanguageModel } from './engines/llama-cpp/gguf-language-model.js';
-export { LlamaCppRuntime } from './engines/llama-cpp/llama-cpp-runtime.js';
-export type { LlamaCppModelOptions } from './engines/llama-cpp/runtime-options.js';
+export * from './engines/llama-cpp/index.js';
 export * from './engines/llama-factory/index.js';
-export { TfjsTrainingEngine } from './engines/tfjs/tfjs-training-engine.js';
+export * from './engines/tfjs/index.js';
 export * from './errors.js';
 // Evaluation and reports.
-export { evaluate } from './eval/evaluate.js';
-export { extractChoice } from './eval/extract-choice.js';
-export * from './eval/statistics/index.js';
+export * from './eval/index.js';
 // Embedded engines: GGUF, tokenizers, model factory, llama.cpp runtime, TensorFlow.js trainer.
 export { readGgufHeader, readGgufTensors } from './gguf/read-gguf.js';
 export { writeGguf } from './gguf/write-gguf.js';

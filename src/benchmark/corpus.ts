@@ -8,16 +8,16 @@ export function benchmarkWords(text: string): string[] {
 }
 
 /**
- * Every text the benchmark can show a model or ask it to write: knowledge-base statements,
- * questions and options of both splits, and the knowledge teacher's outputs for the training
- * split (explanations, rationales, corrections for every wrong option). Distinct lines, in a
- * stable order. Build a word-level tokenizer from it; prompt scaffolding added by a method
- * (role names, task prefixes) is not included.
+ * The texts a student's tokenizer may be learned from: knowledge-base statements, the training
+ * split's questions and options, and the knowledge teacher's outputs for them (explanations,
+ * rationales, corrections for every wrong option). Test items never enter it, so the vocabulary
+ * cannot carry anything of the test set. Distinct lines, in a stable order. Prompt scaffolding
+ * added by a method (role names, task prefixes) is not included.
  */
 export function benchmarkCorpus(benchmark: BenchmarkContent): string[] {
   const teacher = new KnowledgeTeacher(benchmark.knowledgeBase);
   const lines = new Set<string>(knowledgeFactLines(benchmark.knowledgeBase, { includeInvestigations: true }));
-  for (const item of [...benchmark.train, ...benchmark.test]) {
+  for (const item of benchmark.train) {
     lines.add(item.question);
     for (const option of item.options) lines.add(`${option.key} ${option.text}`);
   }

@@ -50,8 +50,9 @@ export interface DemoSummary {
 }
 
 /**
- * Every text the student will read or write, so the word-level tokenizer gives each word one
- * token: vignettes with their options, and every teacher role's output on the training items.
+ * The texts the student's word-level tokenizer is learned from: the training vignettes with every
+ * option's answer line, and every teacher role's output on the training items. Test vignettes are
+ * left out; their words reach the vocabulary only through the knowledge base and training text.
  */
 async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<string[]> {
   const texts = [
@@ -60,7 +61,7 @@ async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<strin
     STEP_BY_STEP_PREFIX.rationale,
     'In summary :',
   ];
-  for (const item of [...benchmark.train, ...benchmark.test]) {
+  for (const item of benchmark.train) {
     texts.push(itemPromptText(item), ...item.options.map((option) => answerLine(item, option.key)));
   }
   for (const item of benchmark.train) {

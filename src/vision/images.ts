@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type { Metadata } from 'sharp';
 import type { DatasetProblem, DatasetProblemCode } from '../datasets/dataset-problem.js';
 import { type ImageLibrary, imageKey } from '../datasets/images/image-library.js';
 import type { ImageRef, Item } from '../datasets/item.js';
@@ -93,6 +93,7 @@ export class VisionImages {
 
   /** A mid-grey image of the same size and encoding: the "blank image" control. */
   async blankLike(image: PreparedImage): Promise<PreparedImage> {
+    const sharp = await loadSharp();
     const canvas = sharp({
       create: {
         width: image.width,
@@ -122,7 +123,8 @@ export class VisionImages {
         `is ${size} bytes, over the ${this.limits.maxInputBytes}-byte limit`,
       );
     const bytes = await this.#library.read(image);
-    let metadata: sharp.Metadata;
+    const sharp = await loadSharp();
+    let metadata: Metadata;
     try {
       metadata = await sharp(bytes).metadata();
     } catch (error) {
@@ -200,4 +202,9 @@ export function imageProblem(item: Item, error: ImageProblemError): DatasetProbl
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}
+
+/** sharp (libvips, native) loads on the first image, not when the package is imported. */
+async function loadSharp(): Promise<typeof import('sharp')> {
+  return (await import('sharp')).default;
 }

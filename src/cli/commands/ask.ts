@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { askModel } from '../../compose/ask-model.js';
 import { ConfigError } from '../../errors.js';
-import type { ChatMessage, LanguageModel } from '../../models/language-model.js';
-import { wrapModel } from '../../models/middleware/model-middleware.js';
-import { withRetry } from '../../models/middleware/retrying-model.js';
-import { withTimeout } from '../../models/middleware/timeout-model.js';
+import type { LanguageModel } from '../../models/language-model.js';
+import { definedOnly } from '../../util/defined-only.js';
+import { printLine } from '../output.js';
 
 /** Turns a model spec string into a model (servers here, `gguf:` through the embedded runtime). */
 export type ModelResolver = (spec: string) => Promise<LanguageModel>;
@@ -56,36 +56,30 @@ export function registerAskCommand(program: Command, resolveModel: ModelResolver
         throw new ConfigError(`ask: ${issue?.message ?? 'invalid options'}`);
       }
       const options = parsed.data;
-      const base = await resolveModel(options.model);
-      const model = wrapModel(
-        base,
-        withRetry({ maxRetries: options.retries, initialDelayMs: 500 }),
-        withTimeout(options.timeout * 1000),
-      );
-      const messages: ChatMessage[] = [];
-      if (options.system) messages.push({ role: 'system', content: options.system });
-      messages.push({ role: 'user', content: question });
-      try {
-        const response = await model.generate({
-          messages,
-          ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
-          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-          ...(options.seed === undefined ? {} : { seed: options.seed }),
-          ...(options.samples > 1 ? { n: options.samples } : {}),
-        });
-        if (options.json) {
-          const output = {
-            model: base.id,
-            modelName: response.modelName,
-            choices: response.choices,
-            usage: response.usage,
-          };
-          process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-        } else {
-          process.stdout.write(`${response.choices.map((choice) => choice.text).join('\n\n---\n\n')}\n`);
-        }
-      } finally {
-        await base.close?.();
+      const { modelId, response } = await askModel({
+        modelSpec: options.model,
+        resolveModel,
+        question,
+        ...definedOnly({
+          system: options.system,
+          maxTokens: options.maxTokens,
+          temperature: options.temperature,
+          seed: options.seed,
+        }),
+        samples: options.samples,
+        timeoutMs: options.timeout * 1000,
+        retries: options.retries,
+      });
+      if (options.json) {
+        const output = {
+          model: modelId,
+          modelName: response.modelName,
+          choices: response.choices,
+          usage: response.usage,
+        };
+        printLine(JSON.stringify(output, null, 2));
+      } else {
+        printLine(response.choices.map((choice) => choice.text).join('\n\n---\n\n'));
       }
     });
 }

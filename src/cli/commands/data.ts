@@ -1,18 +1,16 @@
-import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { ColumnMapping, DatasetFormat } from '../../datasets/dataset-format.js';
 import { columnMappingSchema, datasetFormatSchema } from '../../datasets/dataset-format.js';
 import type { DatasetProblem } from '../../datasets/dataset-problem.js';
 import { formatProblem } from '../../datasets/dataset-problem.js';
-import { exportLlamaFactory } from '../../datasets/export/llamafactory.js';
-import { checkLlamaFactoryDataset } from '../../datasets/export/llamafactory-check.js';
-import { exportOpenAiChat } from '../../datasets/export/openai-chat.js';
+import { convertDataset } from '../../datasets/export/convert-dataset.js';
 import { inspectDataset } from '../../datasets/inspect-dataset.js';
 import type { LoadDatasetOptions } from '../../datasets/load-dataset.js';
-import { loadDataset, streamDataset } from '../../datasets/load-dataset.js';
+import { loadDataset } from '../../datasets/load-dataset.js';
 import type { StratifyBy } from '../../datasets/split-items.js';
 import { writeSplits } from '../../datasets/write-splits.js';
 import { ConfigError } from '../../errors.js';
+import { definedOnly } from '../../util/defined-only.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { formatCount, printError, printJson, printLine } from '../output.js';
 
@@ -91,15 +89,6 @@ function histogram(counts: Record<string, number>): string {
     : shown.join(', ') || '-';
 }
 
-function datasetName(file: string): string {
-  return (
-    basename(file, extname(file))
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '_')
-      .replace(/^_|_$/g, '') || 'dataset'
-  );
-}
-
 export function registerDataCommand(program: Command): void {
   const data = program.command('data').description('read, check, convert and split medical QA datasets');
 
@@ -164,23 +153,16 @@ export function registerDataCommand(program: Command): void {
           problems += 1;
           printError(formatProblem(problem));
         };
-        const stream = await streamDataset(path, loadOptions(flags, onProblem));
-        const name = flags.name ?? datasetName(stream.file);
-        const common = { onProblem, ...(flags.system === undefined ? {} : { system: flags.system }) };
-        const result =
-          flags.to === 'openai'
-            ? await exportOpenAiChat(stream.items, join(flags.out, `${name}.jsonl`), common)
-            : await exportLlamaFactory(stream.items, flags.out, {
-                ...common,
-                name,
-                images: flags.images,
-                formatting: flags.to === 'alpaca' ? 'alpaca' : 'sharegpt',
-              });
-        const checks = flags.to === 'openai' ? [] : await checkLlamaFactoryDataset(flags.out, [name]);
+        const { checks, format, name, ...result } = await convertDataset(path, {
+          to: flags.to,
+          out: flags.out,
+          images: flags.images,
+          ...definedOnly({ name: flags.name, system: flags.system }),
+          load: loadOptions(flags, onProblem),
+        });
         const checkProblems = checks.flatMap((check) => check.problems);
         for (const problem of checkProblems) printError(formatProblem(problem));
-        if (flags.json)
-          return printJson({ format: stream.format, to: flags.to, name, ...result, problems, checks });
+        if (flags.json) return printJson({ format, to: flags.to, name, ...result, problems, checks });
         printLine(
           `wrote ${formatCount(result.written)} records (${formatCount(result.skipped)} skipped, ${formatCount(problems)} problems) to ${result.files.join(', ')}`,
         );

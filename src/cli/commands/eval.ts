@@ -1,25 +1,12 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ResolveModel } from '../../compose/resolve-model.js';
 import { formatProblem } from '../../datasets/dataset-problem.js';
-import { ImageLibrary } from '../../datasets/images/image-library.js';
-import { imageMediaType } from '../../datasets/images/image-media-type.js';
-import { loadDataset } from '../../datasets/index.js';
-import { ConfigError, InputError } from '../../errors.js';
-import { type EvaluationMode, type EvaluationResult, evaluate } from '../../eval/evaluate.js';
+import type { EvaluationMode } from '../../eval/evaluate.js';
 import type { ContinuationStyle } from '../../eval/score/loglik.js';
-import type { LanguageModel } from '../../models/language-model.js';
-import {
-  baselinesFromSummary,
-  itemRecordsFromItems,
-  strategyFromEvaluation,
-} from '../../report/build-run-report.js';
+import { evaluateDataset } from '../../report/evaluate-dataset.js';
 import { formatInterval, formatPercent } from '../../report/format.js';
-import { writeRunReport } from '../../report/read-run-report.js';
-import { renderHtmlReport } from '../../report/render-html-report.js';
-import { renderMarkdownReport } from '../../report/render-markdown-report.js';
-import type { RunReport } from '../../report/run-report.js';
-import { writeFileAtomically } from '../../util/atomic-write.js';
+import { definedOnly } from '../../util/defined-only.js';
+import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { ProgressLine } from '../progress.js';
@@ -42,25 +29,11 @@ interface EvalFlags {
   ignoreImages?: boolean;
 }
 
-async function writeOutputs(directory: string, result: EvaluationResult, report: RunReport): Promise<void> {
-  await writeFileAtomically(
-    join(directory, 'predictions.jsonl'),
-    result.predictions.map((prediction) => `${JSON.stringify(prediction)}\n`).join(''),
-  );
-  await writeFileAtomically(
-    join(directory, 'summary.json'),
-    `${JSON.stringify({ model: result.modelId, mode: result.mode, ...result.summary }, null, 2)}\n`,
-  );
-  await writeRunReport(join(directory, 'results.json'), report);
-  await writeFileAtomically(join(directory, 'report.html'), await renderHtmlReport(report));
-  await writeFileAtomically(join(directory, 'report.md'), renderMarkdownReport(report));
-}
-
 /**
  * `medistill eval`: score a model on a dataset (log-likelihood, chain-of-thought or judged) and
  * print accuracy with its 95% interval; with --out, write predictions, summary, results.json
- * (a RunReport) and the HTML and Markdown reports. Models come from `resolveModel`, injected so
- * this command does not decide which adapters exist.
+ * (a RunReport) and the HTML and Markdown reports. The work is `evaluateDataset`; this file holds
+ * the flags and the printing.
  */
 export function registerEvalCommand(program: Command, resolveModel: ResolveModel): void {
   program
@@ -88,62 +61,32 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
     .option('--ignore-images', 'evaluate image items from their text alone')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: EvalFlags) => {
-      // Refuse before loading anything: a GGUF model can take a while to load.
-      if (flags.mode === 'judge' && flags.judge === undefined)
-        throw new ConfigError('--mode judge needs --judge <spec>');
-      const loaded = await loadDataset(flags.data);
-      if (loaded.problems.length > 0) {
-        printError(
-          `${loaded.problems.length} record(s) skipped in ${flags.data}; first: ${formatProblem(loaded.problems[0]!)}`,
-        );
-      }
-      const items = flags.limit !== undefined ? loaded.items.slice(0, flags.limit) : loaded.items;
-      if (items.length === 0) throw new InputError('no usable items in the dataset', { file: flags.data });
-
-      const controller = new AbortController();
-      const onInterrupt = (): void => controller.abort();
-      process.once('SIGINT', onInterrupt);
-      const images = new ImageLibrary();
-      const models: LanguageModel[] = [];
       const progress = new ProgressLine();
       try {
-        const model = await resolveModel(flags.model);
-        models.push(model);
-        const judge = flags.judge !== undefined ? await resolveModel(flags.judge) : undefined;
-        if (judge) models.push(judge);
-        const result = await evaluate({
-          model,
-          items,
-          mode: flags.mode,
-          ...(judge ? { judge } : {}),
-          concurrency: flags.concurrency,
-          signal: controller.signal,
-          continuationStyle: flags.continuation,
-          ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
-          ...(flags.ignoreImages ? { ignoreImages: true } : {}),
-          imageLoader: async (image) => ({
-            mediaType: imageMediaType(image),
-            data: await images.read(image),
+        const { items, problems, result, report } = await withInterrupt((signal) =>
+          evaluateDataset({
+            modelSpec: flags.model,
+            dataPath: flags.data,
+            mode: flags.mode,
+            resolveModel,
+            ...definedOnly({ judgeSpec: flags.judge, limit: flags.limit, out: flags.out, name: flags.name }),
+            ...definedOnly({ maxTokens: flags.maxTokens }),
+            concurrency: flags.concurrency,
+            continuationStyle: flags.continuation,
+            ...(flags.ignoreImages ? { ignoreImages: true } : {}),
+            signal,
+            onProgress: ({ done, total, correct, failed }) =>
+              progress.update(
+                `eval ${done}/${total}  accuracy so far ${formatPercent(correct / done)}  failed ${failed}`,
+                done === total,
+              ),
           }),
-          onProgress: ({ done, total, correct, failed }) =>
-            progress.update(
-              `eval ${done}/${total}  accuracy so far ${formatPercent(correct / done)}  failed ${failed}`,
-              done === total,
-            ),
-        });
+        );
         progress.done();
-        const report: RunReport = {
-          schemaVersion: 1,
-          title: `${flags.name ?? flags.model} on ${flags.data}`,
-          createdAt: new Date().toISOString(),
-          dataset: { name: flags.data, path: flags.data, itemCount: items.length },
-          strategies: [strategyFromEvaluation(flags.name ?? flags.model, result)],
-          comparisons: [],
-          baselines: baselinesFromSummary(result.summary),
-          trainingHistories: [],
-          items: itemRecordsFromItems(items),
-        };
-        if (flags.out) await writeOutputs(flags.out, result, report);
+        if (problems.length > 0)
+          printError(
+            `${problems.length} record(s) skipped in ${flags.data}; first: ${formatProblem(problems[0]!)}`,
+          );
         const { summary } = result;
         if (flags.json) {
           printJson({
@@ -175,9 +118,6 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
           printLine(`wrote ${flags.out}/results.json, report.html, report.md, predictions.jsonl`);
       } finally {
         progress.done();
-        process.removeListener('SIGINT', onInterrupt);
-        await images.close();
-        for (const model of models) await model.close?.();
       }
     });
 }

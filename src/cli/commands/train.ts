@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { createTrainingEngine, trainingEngineNames } from '../../compose/create-training-engine.js';
+import { trainingEngineNames } from '../../compose/create-training-engine.js';
+import { runTraining } from '../../compose/run-training.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
+import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { bar, formatDuration, ProgressLine } from '../progress.js';
@@ -38,6 +40,32 @@ function jsonLine(progress: TrainingProgress): Record<string, number | undefined
     tokens_per_second:
       progress.tokensPerSecond === undefined ? undefined : Math.round(progress.tokensPerSecond),
     elapsed_ms: Math.round(progress.elapsedMs),
+  };
+}
+
+/** Prints training progress: a redrawn step line and a line per epoch, or JSON lines per epoch. */
+function trainingProgressPrinter(
+  progressLine: ProgressLine,
+  json: boolean,
+): (progress: TrainingProgress) => void {
+  return (progress) => {
+    if (json) {
+      if (progress.epochEnd) printJson(jsonLine(progress));
+      return;
+    }
+    const loss = progress.trainLoss === undefined ? '' : ` loss ${progress.trainLoss.toFixed(3)}`;
+    const speed =
+      progress.tokensPerSecond === undefined ? '' : ` ${Math.round(progress.tokensPerSecond)} tok/s`;
+    const eta = progress.etaMs === undefined ? '' : ` ${formatDuration(progress.etaMs)} left`;
+    if (progress.epochEnd) {
+      progressLine.log(
+        `epoch ${progress.epoch}: train loss ${progress.trainLoss?.toFixed(4) ?? '-'}, validation loss ${progress.validationLoss?.toFixed(4) ?? '-'}${speed}`,
+      );
+    } else {
+      progressLine.update(
+        `epoch ${progress.epoch} ${bar(progress.step / Math.max(1, progress.totalSteps))} step ${progress.step}/${progress.totalSteps}${loss}${speed}${eta}`,
+      );
+    }
   };
 }
 
@@ -130,45 +158,20 @@ export function registerTrainCommand(program: Command): void {
           : {}),
         ...(options.patience !== undefined ? { earlyStoppingPatience: options.patience } : {}),
       };
-      const engine = createTrainingEngine(options.engine);
       const progressLine = new ProgressLine();
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
       try {
-        const result = await engine.train(
-          {
+        const result = await withInterrupt((signal) =>
+          runTraining({
+            engine: options.engine,
             baseModel: options.model,
             dataPath: options.data,
             outputPath: options.out,
-            checkpointDir: options.checkpoints ?? `${options.out}.checkpoints`,
+            ...(options.checkpoints ? { checkpointDir: options.checkpoints } : {}),
             hyperparameters,
-          },
-          {
             resume: !options.fresh,
-            signal: abort.signal,
-            onProgress: (progress) => {
-              if (options.json) {
-                if (progress.epochEnd) printJson(jsonLine(progress));
-                return;
-              }
-              const loss = progress.trainLoss === undefined ? '' : ` loss ${progress.trainLoss.toFixed(3)}`;
-              const speed =
-                progress.tokensPerSecond === undefined
-                  ? ''
-                  : ` ${Math.round(progress.tokensPerSecond)} tok/s`;
-              const eta = progress.etaMs === undefined ? '' : ` ${formatDuration(progress.etaMs)} left`;
-              if (progress.epochEnd) {
-                progressLine.log(
-                  `epoch ${progress.epoch}: train loss ${progress.trainLoss?.toFixed(4) ?? '-'}, validation loss ${progress.validationLoss?.toFixed(4) ?? '-'}${speed}`,
-                );
-              } else {
-                progressLine.update(
-                  `epoch ${progress.epoch} ${bar(progress.step / Math.max(1, progress.totalSteps))} step ${progress.step}/${progress.totalSteps}${loss}${speed}${eta}`,
-                );
-              }
-            },
-          },
+            signal,
+            onProgress: trainingProgressPrinter(progressLine, Boolean(options.json)),
+          }),
         );
         progressLine.done();
         const summary = {
@@ -184,7 +187,6 @@ export function registerTrainCommand(program: Command): void {
             `wrote ${result.adapterPath ?? result.modelPath}${result.stoppedEarly ? ' (stopped early)' : ''}`,
           );
       } finally {
-        process.off('SIGINT', stop);
         progressLine.done();
       }
     });

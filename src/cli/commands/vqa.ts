@@ -1,16 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem } from '../../datasets/dataset-problem.js';
-import { ImageLibrary } from '../../datasets/images/image-library.js';
-import { loadDataset } from '../../datasets/load-dataset.js';
-import { InputError } from '../../errors.js';
 import type { LanguageModel } from '../../models/language-model.js';
-import { writeFileAtomically } from '../../util/atomic-write.js';
-import { type GroundingResult, runGroundingAnalysis } from '../../vision/grounding.js';
-import { renderGroundingChart } from '../../vision/grounding-chart.js';
+import { definedOnly } from '../../util/defined-only.js';
+import type { GroundingResult } from '../../vision/grounding.js';
+import { runGrounding } from '../../vision/grounding-run.js';
 import { formatGroundingTable } from '../../vision/grounding-table.js';
-import { imageLimitsSchema } from '../../vision/image-limits.js';
-import { VisionImages } from '../../vision/images.js';
+import { withInterrupt } from '../interrupt.js';
 import { integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { ProgressLine } from '../progress.js';
@@ -46,8 +42,8 @@ function resultJson(result: GroundingResult, out: string | undefined) {
  * `medistill vqa grounding`: does a vision-language model look at the image? The same test items
  * under four conditions (real image, blank image, another item's image, no image) with accuracy,
  * Wilson intervals, paired McNemar tests with Holm's correction and the answer-prior floors;
- * `--out` writes grounding.json (with every reply) and grounding.svg. Models come from
- * `resolveModel`, injected so this command does not decide which adapters exist.
+ * `--out` writes grounding.json (with every reply) and grounding.svg. The work is
+ * `runGrounding`; this file holds the flags and the printing.
  */
 export function registerVqaCommand(
   program: Command,
@@ -81,53 +77,35 @@ export function registerVqaCommand(
     .option('--out <dir>', 'write grounding.json and grounding.svg here')
     .option('--json', 'print the result as JSON')
     .action(async (flags: GroundingFlags) => {
-      const loaded = await loadDataset(
-        flags.data,
-        flags.imageRoot === undefined ? {} : { imageRoot: flags.imageRoot },
-      );
-      if (loaded.problems.length > 0)
-        printError(
-          `${loaded.problems.length} record(s) skipped in ${flags.data}; first: ${formatProblem(loaded.problems[0]!)}`,
-        );
-      const items =
-        flags.split === undefined ? loaded.items : loaded.items.filter((item) => item.split === flags.split);
-      if (items.length === 0)
-        throw new InputError(`no items${flags.split === undefined ? '' : ` in split "${flags.split}"`}`, {
-          file: flags.data,
-        });
-      const controller = new AbortController();
-      const onInterrupt = (): void => controller.abort();
-      process.once('SIGINT', onInterrupt);
-      const library = new ImageLibrary();
       const progress = new ProgressLine();
-      let model: LanguageModel | undefined;
       try {
-        model = await resolveModel(flags.model);
-        const result = await runGroundingAnalysis({
-          model,
-          items,
-          images: new VisionImages(library, { limits: imageLimitsSchema.parse({ maxSide: flags.maxSide }) }),
-          seed: flags.seed,
-          concurrency: flags.concurrency,
-          maxTokens: flags.maxTokens,
-          withCaptions: flags.withCaptions ?? false,
-          signal: controller.signal,
-          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
-          onProgress: ({ done, total }) =>
-            progress.update(`grounding ${done}/${total} model calls`, done === total),
-        });
+        const { loadProblems, result } = await withInterrupt((signal) =>
+          runGrounding({
+            modelSpec: flags.model,
+            resolveModel,
+            dataPath: flags.data,
+            ...definedOnly({
+              imageRoot: flags.imageRoot,
+              split: flags.split,
+              limit: flags.limit,
+              out: flags.out,
+            }),
+            seed: flags.seed,
+            concurrency: flags.concurrency,
+            maxTokens: flags.maxTokens,
+            maxSide: flags.maxSide,
+            withCaptions: flags.withCaptions ?? false,
+            signal,
+            onProgress: ({ done, total }) =>
+              progress.update(`grounding ${done}/${total} model calls`, done === total),
+          }),
+        );
         progress.done();
+        if (loadProblems.length > 0)
+          printError(
+            `${loadProblems.length} record(s) skipped in ${flags.data}; first: ${formatProblem(loadProblems[0]!)}`,
+          );
         for (const problem of result.problems) printError(formatProblem(problem));
-        if (flags.out !== undefined) {
-          await writeFileAtomically(
-            join(flags.out, 'grounding.json'),
-            `${JSON.stringify(result, null, 2)}\n`,
-          );
-          await writeFileAtomically(
-            join(flags.out, 'grounding.svg'),
-            await renderGroundingChart(result.summary, `${result.modelId} on ${result.summary.n} items`),
-          );
-        }
         if (flags.json) {
           printJson(resultJson(result, flags.out));
           return;
@@ -137,9 +115,6 @@ export function registerVqaCommand(
           printLine(`\nwrote ${join(flags.out, 'grounding.json')} and grounding.svg`);
       } finally {
         progress.done();
-        process.removeListener('SIGINT', onInterrupt);
-        await library.close();
-        await model?.close?.();
       }
     });
 }

@@ -1,8 +1,9 @@
-import { getLlama, type Llama, LlamaLogLevel } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
 import { ModelFormatError } from '../../errors.js';
 import { metadataValue } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
-import { GgufLanguageModel } from './gguf-language-model.js';
+import type { GgufLanguageModel } from './gguf-language-model.js';
+import { nodeLlamaCpp } from './node-llama-cpp-module.js';
 import { type LlamaCppModelOptions, resolveLlamaCppOptions } from './runtime-options.js';
 
 /**
@@ -15,7 +16,9 @@ export class LlamaCppRuntime {
   constructor(private readonly settings: { gpu?: boolean } = {}) {}
 
   binding(): Promise<Llama> {
-    this.llama ??= getLlama({ gpu: this.settings.gpu ? 'auto' : false, logLevel: LlamaLogLevel.error });
+    this.llama ??= nodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
+      getLlama({ gpu: this.settings.gpu ? 'auto' : false, logLevel: LlamaLogLevel.error }),
+    );
     return this.llama;
   }
 
@@ -64,6 +67,7 @@ export class LlamaCppRuntime {
             }
           : {}),
       });
+      const { GgufLanguageModel } = await import('./gguf-language-model.js');
       return new GgufLanguageModel({
         path,
         llama,

@@ -4,7 +4,7 @@ import type {
   TrainingResult,
   TrainOptions,
 } from '../../training/training-engine.js';
-import { type EmbeddedTrainingSettings, runTrainingJob } from './training-job.js';
+import type { EmbeddedTrainingSettings } from './training-job.js';
 import { trainInWorker } from './worker-training.js';
 
 export interface TfjsTrainingEngineOptions extends EmbeddedTrainingSettings {
@@ -28,7 +28,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
     this.options = options;
   }
 
-  train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
+  async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
     const { useWorker = true, ...settings } = this.options;
     const request = { job, settings, resume: options.resume ?? false };
     if (useWorker) {
@@ -38,6 +38,8 @@ export class TfjsTrainingEngine implements TrainingEngine {
       });
     }
     const { signal } = options;
+    // TensorFlow.js loads only when a training runs on this thread (workers load their own).
+    const { runTrainingJob } = await import('./training-job.js');
     return runTrainingJob(request, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { shouldStop: () => signal.aborted } : {}),

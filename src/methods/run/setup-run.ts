@@ -6,7 +6,6 @@ import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
 import type { Item } from '../../datasets/item.js';
-import { itemPromptText } from '../../datasets/item-prompt.js';
 import { loadDataset } from '../../datasets/load-dataset.js';
 import { splitItems } from '../../datasets/split-items.js';
 import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
@@ -15,7 +14,6 @@ import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
 import type { RunStore } from '../../store/run-store.js';
 import { definedOnly } from '../../util/defined-only.js';
-import { answerLine } from '../answer-format.js';
 import { strategyNamed } from '../strategies/registry.js';
 import type { StudentSettings } from '../strategy-context.js';
 import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
@@ -24,6 +22,7 @@ import { resolveTemplates } from '../teacher/prompt-templates.js';
 import type { Teacher } from '../teacher/teacher.js';
 import type { RunConfig } from './run-config.js';
 import type { DistillationSetup } from './run-distillation.js';
+import { studentCorpus } from './student-corpus.js';
 
 interface RunData {
   train: Item[];
@@ -95,7 +94,7 @@ export async function setupRun(
       maxReplyCharacters: config.teacherLimits.maxCharacters,
     });
   }
-  const studentPath = await studentModel(config, directory, train, test);
+  const studentPath = await studentModel(config, directory, train);
   const runtime = new LlamaCppRuntime();
   const student: StudentSettings = {
     baseModel: studentPath,
@@ -125,12 +124,7 @@ export async function setupRun(
 }
 
 /** The student GGUF: the configured file (checked to be a model), or a new one made from the data's text. */
-async function studentModel(
-  config: RunConfig,
-  directory: string,
-  train: Item[],
-  test: Item[],
-): Promise<string> {
+async function studentModel(config: RunConfig, directory: string, train: Item[]): Promise<string> {
   if (config.student.model !== 'new') {
     const path = resolve(config.student.model);
     await readGgufHeader(path);
@@ -145,7 +139,7 @@ async function studentModel(
     tokenizer: 'word' as const,
     seed: 1,
   };
-  const corpus = [...train, ...test].flatMap((item) => [itemPromptText(item), answerLine(item)]);
+  const corpus = studentCorpus(train);
   await createModelFile({ out: path, corpus, ...shape, embeddingLength: shape.embeddingLength });
   return path;
 }

@@ -1,5 +1,4 @@
-import { logger, None, parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** Shared look: system fonts only (the report loads nothing), quiet axes. */
 export const chartConfig = {
@@ -15,6 +14,11 @@ export const chartConfig = {
  * which inline SVG in HTML does not need, so the report holds no URL at all. Data must be inline.
  */
 export async function renderChartSvg(spec: TopLevelSpec, label: string): Promise<string> {
+  // Vega loads on the first chart, not when the package is imported.
+  const [{ logger, None, parse, View }, { compile }] = await Promise.all([
+    import('vega'),
+    import('vega-lite'),
+  ]);
   // The library never prints: Vega-Lite's compile warnings are dropped (the charts are ours and tested).
   const vegaSpec = compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec, {
     logger: logger(None),

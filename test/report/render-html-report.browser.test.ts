@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleRunReport } from '../../test/fixtures/eval/sample-run-report.js';
-import { hasChromium, type LaunchedBrowser, launchChromium } from '../../test/support/browser.js';
-import { strategyChartLayers } from './charts/strategy-accuracy-chart.js';
-import { renderHtmlReport } from './render-html-report.js';
-import { type RunReport, type RunReportInput, runReportSchema, strategyLabel } from './run-report.js';
-import { worstErrors } from './worst-errors.js';
+import { strategyChartLayers } from '../../src/report/charts/strategy-accuracy-chart.js';
+import { renderHtmlReport } from '../../src/report/render-html-report.js';
+import {
+  type RunReport,
+  type RunReportInput,
+  runReportSchema,
+  strategyLabel,
+} from '../../src/report/run-report.js';
+import { worstErrors } from '../../src/report/worst-errors.js';
+import { sampleRunReport } from '../fixtures/eval/sample-run-report.js';
+import { hasChromium, type LaunchedBrowser, launchChromium } from '../support/browser.js';
 
 /*
  * The report as a reader sees it: rendered to a file, opened in headless Chromium (Debian's

@@ -1,0 +1,5 @@
+/** medistill/engines/llama-cpp: GGUF models run in-process by llama.cpp (loaded on first use). */
+
+export type { GgufLanguageModel } from './gguf-language-model.js';
+export { LlamaCppRuntime } from './llama-cpp-runtime.js';
+export type { LlamaCppModelOptions } from './runtime-options.js';
