@@ -20,6 +20,7 @@ import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
+import { wordTokenCount } from '../tokenizer/word-token-count.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
 
 export interface DemoOptions {
@@ -104,9 +105,12 @@ async function prepareDraw(
   const studentPath = join(directory, draw.studentFile);
   const corpus = await demoCorpus(benchmark, teacher);
   const longest = Math.max(...corpus.map((text) => text.split(/\s+/).length));
-  // Prompt and target together, plus the chat template's tokens, rounded up.
   const longestPrompt = Math.max(...benchmark.train.map((item) => itemPromptText(item).split(/\s+/).length));
-  const contextLength = Math.ceil((longestPrompt + longest + 24) / 32) * 32;
+  // Prompt and target together in tokens, plus the chat template's, rounded up. Counted in words,
+  // one benchmark draw in three came out a few tokens short and its longest examples could not train.
+  const tokens = (texts: readonly string[]) => Math.max(...texts.map(wordTokenCount));
+  const contextLength =
+    Math.ceil((tokens(benchmark.train.map((item) => itemPromptText(item))) + tokens(corpus) + 24) / 32) * 32;
   const created = existsSync(studentPath)
     ? undefined
     : await createModelFile({
