@@ -22,6 +22,7 @@ export * from './errors.js';
 // Evaluation and reports.
 export * from './eval/index.js';
 // Embedded engines: GGUF, tokenizers, model factory, llama.cpp runtime, TensorFlow.js trainer.
+export { tensorToFloat32 } from './gguf/quant/tensor-to-float32.js';
 export { readGgufHeader, readGgufTensors } from './gguf/read-gguf.js';
 export { writeGguf } from './gguf/write-gguf.js';
 export type { DistillationResults } from './methods/run/results.js';
@@ -42,6 +43,8 @@ export { type ModelInfo, modelInfo } from './model/model-info.js';
 export { writeVisionProjectorFile } from './model/vision-projector.js';
 // Models: the LanguageModel seam, specs, the OpenAI-compatible adapter, middleware; the resolver.
 export * from './models/index.js';
+// Privacy: policy, endpoint check and pin, identifier scan, egress audit, purge.
+export * from './privacy/index.js';
 export { compareRuns } from './report/compare-runs.js';
 export { renderHtmlReport } from './report/render-html-report.js';
 export { renderMarkdownReport } from './report/render-markdown-report.js';

@@ -7,6 +7,7 @@ import {
   KnowledgeTeacher,
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
+import { threadsPerTraining } from '../compose/create-training-engine.js';
 import type { MultipleChoiceItem } from '../datasets/item.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
@@ -20,8 +21,12 @@ import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
+import { withRunLock } from '../store/run-lock.js';
 import { wordTokenCount } from '../tokenizer/word-token-count.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
+
+/** Trainings side by side (one worker each); the cores are shared out between them. */
+const PARALLEL_STRATEGIES = 2;
 
 export interface DemoOptions {
   quick: boolean;
@@ -137,7 +142,7 @@ async function prepareDraw(
       teacher,
       student: {
         baseModel: studentPath,
-        engine: new TfjsTrainingEngine(),
+        engine: new TfjsTrainingEngine({ threads: threadsPerTraining(PARALLEL_STRATEGIES) }),
         hyperparameters: settings.training,
         stage2Hyperparameters: settings.stage2Training,
         maxAnswerTokens: Math.min(contextLength - longestPrompt - 16, longest + 16),
@@ -154,7 +159,12 @@ async function prepareDraw(
  * occur in training. With `perSeedDraws`, each seed gets its own benchmark draw, teacher and
  * student base model (`bench strategies`).
  */
-export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+export function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  // A second demo on the same directory is refused with the holder's pid, not run twice.
+  return withRunLock(options.directory, () => demoInDirectory(options));
+}
+
+async function demoInDirectory(options: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const settings = options.settings ?? demoSettings(options.quick);
   await mkdir(options.directory, { recursive: true });
@@ -194,7 +204,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       ? { perSeed: new Map([...draws].map(([seed, draw]) => [seed, draw.data])) }
       : {}),
     concurrency: 8,
-    parallelStrategies: 2,
+    parallelStrategies: PARALLEL_STRATEGIES,
     samples: settings.samples ?? 1,
     rounds: 3,
     stage2Replay: true,

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { registerAskCommand } from './ask.js';
+import { registerAuditCommand } from './audit.js';
 import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
+import { registerPhiScanCommand } from './phi-scan.js';
+import { registerPurgeCommand } from './purge.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerTrainCommand } from './train.js';
@@ -17,11 +20,14 @@ export function registerCommands(program: Command): void {
   // Resolving loads no model until a command asks for one, so building it up front costs nothing.
   const resolveModel = createModelResolver();
   registerAskCommand(program, resolveModel);
+  registerAuditCommand(program);
   registerBenchCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
   registerEvalCommand(program, resolveModel);
   registerModelCommand(program);
+  registerPhiScanCommand(program);
+  registerPurgeCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program);
   registerRunCommand(program);

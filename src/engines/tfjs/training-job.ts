@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError, InputError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import type { TrainingJob, TrainingProgress, TrainingResult } from '../../training/training-engine.js';
-import { readChatExamples } from './chat-examples.js';
-import { tokenizeChat } from './chat-tokenization.js';
 import { LlamaTrainer } from './llama-trainer.js';
 import { defaultLoraTargets } from './lora.js';
 import { writeLoraAdapter } from './lora-adapter-file.js';
 import { assertTrainable } from './memory-check.js';
-import { lossTokenCount, splitExamples, type TrainingExample } from './training-example.js';
+import { splitExamples, type TrainingExample } from './training-example.js';
 import { runTrainingLoop, totalSteps } from './training-loop.js';
 import { BLOCK_PROJECTIONS } from './transformer-block.js';
-import { useWasmBackend } from './wasm-backend.js';
+import { configureWasmBackend } from './wasm-backend.js';
 
 /** Engine settings beyond the shared hyperparameters; plain data, so they cross into a worker. */
 export const embeddedTrainingSettingsSchema = z
@@ -22,6 +20,13 @@ export const embeddedTrainingSettingsSchema = z
     loraTargets: z.array(z.enum(BLOCK_PROJECTIONS)).min(1).optional(),
     /** Write the LoRA-merged full model to `outputPath` instead of an adapter. */
     mergeLora: z.boolean().optional(),
+    /**
+     * Where the matrix products run: `auto` (default) in a native BLAS when one loads, else wasm
+     * (with a notice); `wasm` always in wasm.
+     */
+    kernels: z.enum(['auto', 'wasm']).optional(),
+    /** Threads for the native matrix products (default: the cores available). */
+    threads: z.number().int().positive().optional(),
     /** Storage type of a written full model (default f32). */
     outputType: z.enum(['f32', 'f16']).optional(),
     adam: z
@@ -56,12 +61,16 @@ const hyperparametersSchema = z
 
 export interface TrainingJobRequest {
   job: TrainingJob;
+  /** The job's data, already tokenized for its base model (tokenizeTrainingData, on the caller's thread). */
+  examples: TrainingExample[];
   settings: EmbeddedTrainingSettings;
   resume: boolean;
 }
 
 export interface TrainingJobHooks {
   onProgress?: (progress: TrainingProgress) => void;
+  /** One-line notices about how the job runs (native kernels unavailable). */
+  onNotice?: (message: string) => void;
   shouldStop?: () => boolean;
 }
 
@@ -98,29 +107,12 @@ export async function runTrainingJob(
     throw new ConfigError('loraAlpha is set but loraRank is not; set loraRank to train LoRA');
   }
   await assertTrainable(job.baseModel, hyperparameters.loraRank !== undefined);
-  await useWasmBackend();
+  const kernels = await configureWasmBackend({ kernels: settings.kernels, threads: settings.threads });
+  if (kernels.kind === 'wasm' && settings.kernels !== 'wasm') {
+    hooks.onNotice?.(`training on wasm kernels (one core, slower): ${kernels.reason}`);
+  }
   const model = await readLlamaModel(job.baseModel);
-  const chats = await readChatExamples(job.dataPath);
-  const limit = Math.min(hyperparameters.maxLength ?? model.config.contextLength, model.config.contextLength);
-  const examples = chats.map((chat) => {
-    const example = tokenizeChat(chat.messages, model.tokenizer, model.chatTemplate);
-    if (example.tokens.length > limit) {
-      throw new InputError(
-        `the example is ${example.tokens.length} tokens, longer than the limit of ${limit}`,
-        {
-          file: job.dataPath,
-          line: chat.line,
-        },
-      );
-    }
-    if (lossTokenCount(example) === 0) {
-      throw new InputError('the example has no answer tokens after tokenization', {
-        file: job.dataPath,
-        line: chat.line,
-      });
-    }
-    return example;
-  });
+  const { examples } = request;
   const { train, validation } = splitExamples(
     examples,
     hyperparameters.validationSplit,
@@ -177,6 +169,7 @@ export async function runTrainingJob(
       const adapter = trainer.loraAdapter();
       await writeLoraAdapter(job.outputPath, {
         ...adapter,
+        architecture: model.config.architecture ?? 'llama',
         general: { name: `${model.general.name ?? 'model'} LoRA` },
       });
       result.modelPath = job.baseModel;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Item } from '../../datasets/item.js';
-import { AbortedError, BudgetExceededError } from '../../errors.js';
+import { AbortedError, BudgetExceededError, RunFailedError } from '../../errors.js';
 import type { RunReportInput } from '../../report/run-report.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import { strategyNamed } from '../strategies/registry.js';
@@ -97,6 +97,8 @@ export async function runDistillation(
       errors.set(strategy.name, outcome.error.message);
     }
   });
+  // With nothing to report, the run ends with each strategy's reason, not with an empty report.
+  if (outcomes.size === 0 && errors.size > 0) throw new RunFailedError(errors);
   const reference = setup.strategies.includes('medthink') ? 'medthink' : setup.strategies.at(-1);
   const results = summarise({
     name: setup.name,
@@ -110,5 +112,11 @@ export async function runDistillation(
     reference,
   });
   const test = [...new Set(setup.seeds.flatMap((seed) => dataFor(seed).test))];
-  return { results, report: buildRunReport({ results, outcomes, test, reference }) };
+  const report = buildRunReport({ results, outcomes, test, reference });
+  // A strategy that failed is named in the report, so its absence from the table is explained.
+  if (errors.size > 0)
+    report.description = `${report.description ?? ''} Failed: ${[...errors]
+      .map(([strategy, message]) => `${strategy} (${message})`)
+      .join('; ')}`.trim();
+  return { results, report };
 }

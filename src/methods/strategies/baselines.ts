@@ -1,7 +1,9 @@
 import type { Item } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { evaluateStudent } from '../stages/evaluate.js';
 import { screen } from '../stages/screen.js';
+import { noExamplesError } from '../stages/stage-failure.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
@@ -17,6 +19,7 @@ export async function trainAndEvaluate(
   failedItems: string[],
   promptPrefix = '',
 ): Promise<StrategyOutcome> {
+  if (examples.length === 0) throw noExamplesError(context, 'student.train', counts);
   const trained = await trainStage(context, 'student', examples, context.student.baseModel);
   const evaluation = await evaluateStudent(context, 'student', trained.modelPath, promptPrefix);
   return {
@@ -29,16 +32,9 @@ export async function trainAndEvaluate(
   };
 }
 
-/** Does an extracted answer match the reference? */
-function answerMatches(item: Item, answer: string | null): boolean {
-  if (item.kind === 'multiple-choice') return answer === item.answerKey;
-  if (item.kind === 'yes-no-maybe') return answer === item.answer;
-  return answer !== null && answer.toLowerCase() === item.referenceAnswer.toLowerCase();
-}
-
 /** Does a rationale's answer agree with the reference? */
 function agrees(item: Item, reply: string): boolean {
-  return answerMatches(item, studentAnswer(item, reply));
+  return matchesReference(item, extractAnswer(reply, item));
 }
 
 export const zeroShot: Strategy = {
@@ -128,7 +124,7 @@ export const selfConsistency: Strategy = {
     let noMajority = 0;
     for (const { itemId, value } of samples.results) {
       const item = byId.get(itemId)!;
-      const vote = majorityVote(item, value, answerMatches);
+      const vote = majorityVote(item, value);
       rejected += vote.rejected;
       if (vote.majority === undefined) noMajority++;
       for (const reply of vote.kept) examples.push(example(item, 'consistent-rationale', reply));

@@ -1,5 +1,5 @@
 import type { Item } from '../../datasets/item.js';
-import { studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 
 /** What self-consistency keeps of one item's k sampled rationales. */
 export interface MajorityVote {
@@ -17,19 +17,15 @@ export interface MajorityVote {
  * once each, when it agrees with the reference. A sample that slipped to another answer is out
  * voted and dropped even when the item is kept.
  */
-export function majorityVote(
-  item: Item,
-  replies: readonly string[],
-  agrees: (item: Item, answer: string) => boolean,
-): MajorityVote {
-  const answers = replies.map((reply) => studentAnswer(item, reply));
+export function majorityVote(item: Item, replies: readonly string[]): MajorityVote {
+  const answers = replies.map((reply) => extractAnswer(reply, item));
   const tally = new Map<string, number>();
   for (const answer of answers) if (answer !== null) tally.set(answer, (tally.get(answer) ?? 0) + 1);
   const ranked = [...tally].sort((left, right) => right[1] - left[1]);
   const top = ranked[0];
   const majority = top && top[1] !== ranked[1]?.[1] ? top[0] : undefined;
   const kept =
-    majority !== undefined && agrees(item, majority)
+    majority !== undefined && matchesReference(item, majority)
       ? [...new Set(replies.filter((_, index) => answers[index] === majority))]
       : [];
   return { majority, kept, rejected: replies.length - kept.length };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
 import type { MultipleChoiceItem } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { majorityVote } from '../strategies/majority-vote.js';
 import { KnowledgeBaseTeacher } from './knowledge-base-teacher.js';
 
@@ -11,7 +12,6 @@ const knowledge = new KnowledgeTeacher(benchmark.knowledgeBase);
 const items = benchmark.train.filter(
   (item) => !benchmark.mislabeledIds.has(item.id) && knowledge.answer(item) === item.answerKey,
 );
-const matches = (item: MultipleChoiceItem) => (answer: string | null) => answer === item.answerKey;
 
 async function samples(teacher: KnowledgeBaseTeacher, item: MultipleChoiceItem, k: number) {
   const replies: string[] = [];
@@ -28,7 +28,7 @@ describe('KnowledgeBaseTeacher sampling', () => {
       const chain = await cold.rationale(item, 'chain-of-thought');
       expect(await samples(cold, item, 5)).toEqual(Array(5).fill(chain));
       expect(await warm.rationale(item, 'chain-of-thought')).toBe(chain);
-      expect(studentAnswer(item, chain)).toBe(item.answerKey);
+      expect(extractAnswer(chain, item)).toBe(item.answerKey);
     }
   });
 
@@ -55,7 +55,7 @@ describe('KnowledgeBaseTeacher sampling', () => {
       for (const item of items) {
         for (const reply of await samples(teacher, item, 5)) {
           total++;
-          if (studentAnswer(item, reply) !== item.answerKey) {
+          if (extractAnswer(reply, item) !== item.answerKey) {
             wrong++;
             // The slip is in the chain: the condition it names is not the item's.
             const condition = benchmark.knowledgeBase.condition(benchmark.truth.get(item.id)!.conditionId);
@@ -74,9 +74,9 @@ describe('KnowledgeBaseTeacher sampling', () => {
     let slipped = 0;
     for (const item of items.slice(0, 200)) {
       const replies = await samples(teacher, item, 5);
-      const vote = majorityVote(item, replies, (_, answer) => matches(item)(answer));
-      for (const reply of vote.kept) expect(studentAnswer(item, reply)).toBe(item.answerKey);
-      const wrongReplies = replies.filter((reply) => studentAnswer(item, reply) !== item.answerKey);
+      const vote = majorityVote(item, replies);
+      for (const reply of vote.kept) expect(extractAnswer(reply, item)).toBe(item.answerKey);
+      const wrongReplies = replies.filter((reply) => extractAnswer(reply, item) !== item.answerKey);
       slipped += wrongReplies.length;
       for (const reply of wrongReplies) expect(vote.kept).not.toContain(reply);
       expect(vote.kept.length + vote.rejected).toBe(5);
@@ -89,10 +89,9 @@ describe('KnowledgeBaseTeacher sampling', () => {
     const other = item.options.find((option) => option.key !== item.answerKey)!;
     const right = `reasoning\n${answerLine(item)}`;
     const wrong = `reasoning\n${answerLine(item, other.key)}`;
-    const check = (_: unknown, answer: string) => answer === item.answerKey;
-    expect(majorityVote(item, [wrong, wrong, right], check).kept).toEqual([]);
-    expect(majorityVote(item, [wrong, right], check)).toMatchObject({ majority: undefined, kept: [] });
-    expect(majorityVote(item, [right, right, wrong], check)).toMatchObject({
+    expect(majorityVote(item, [wrong, wrong, right]).kept).toEqual([]);
+    expect(majorityVote(item, [wrong, right])).toMatchObject({ majority: undefined, kept: [] });
+    expect(majorityVote(item, [right, right, wrong])).toMatchObject({
       majority: item.answerKey,
       kept: [right],
       rejected: 2,

@@ -2,7 +2,8 @@ import type { KnowledgeTeacher } from '../../benchmark/knowledge-teacher.js';
 import { answerSentence } from '../../benchmark/reasoning-text.js';
 import { defaultSlipRate } from '../../benchmark/sampled-rationale.js';
 import type { Item, MultipleChoiceItem } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 /** How the knowledge-base teacher samples (self-consistency's k rationales per item). */
@@ -73,7 +74,7 @@ export class KnowledgeBaseTeacher implements Teacher {
 
   async judge(item: Item, studentReply: string): Promise<boolean> {
     const question = this.multipleChoice(item, 'judge');
-    return studentAnswer(question, studentReply) === question.answerKey;
+    return matchesReference(question, extractAnswer(studentReply, question));
   }
 
   async correct(item: Item, studentReply: string): Promise<string> {
