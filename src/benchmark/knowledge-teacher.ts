@@ -11,6 +11,12 @@ import {
   managedWithSentence,
   reasoningChain,
 } from './reasoning-text.js';
+import {
+  type RationaleSampleOptions,
+  type SampledRationale,
+  sampledChainOfThought,
+  sampleRationale,
+} from './sampled-rationale.js';
 
 export const knowledgeTeacherOptionsSchema = z
   .object({
@@ -182,6 +188,32 @@ export class KnowledgeTeacher {
     const rationale = reasoningChain(reading.findings, reading.condition);
     const label = answerSentence(reading.key);
     return { chainOfThought: `${rationale} ${label}`, rationale, label };
+  }
+
+  /**
+   * A rationale as sampled at temperature > 0 (see {@link sampleRationale}): varying knowledge
+   * points and order, and at the slip rate a wrong intermediate condition leading to a wrong
+   * answer. The same seed, item and sample always give the same rationale.
+   */
+  sampledRationale(
+    item: MultipleChoiceItem,
+    options: Omit<RationaleSampleOptions, 'itemKey'>,
+  ): TeacherRationale & { sample: SampledRationale } {
+    const reading = this.require(item);
+    const optionConditions = item.options.flatMap((option) => {
+      const condition = this.knowledgeBase.conditionForManagement(option.text);
+      return condition ? [{ key: option.key, condition }] : [];
+    });
+    const sample = sampleRationale(reading, optionConditions, {
+      ...options,
+      itemKey: `${item.id}\u0000${item.question}`,
+    });
+    return {
+      chainOfThought: sampledChainOfThought(sample),
+      rationale: sample.rationale,
+      label: answerSentence(sample.key),
+      sample,
+    };
   }
 
   private require(item: MultipleChoiceItem): TeacherReading {

@@ -19,6 +19,8 @@ export function resultsJson(results: DistillationResults) {
       accuracy: strategy.accuracy,
       meanAccuracy: strategy.meanAccuracy,
       ci95: strategy.ci95,
+      spread: strategy.spread,
+      effectiveItems: strategy.effectiveItems,
       n: strategy.seeds.reduce((sum, seed) => sum + seed.total, 0),
       seeds: strategy.seeds.map((seed) => ({
         seed: seed.seed,
@@ -30,11 +32,15 @@ export function resultsJson(results: DistillationResults) {
       })),
       ...(strategy.error ? { error: strategy.error } : {}),
     })),
+    statistics: results.statistics,
     comparisons: results.comparisons,
   };
 }
 
-/** The table `demo`, `run` and `bench strategies` print: accuracy with intervals, counts, paired tests. */
+/**
+ * The table `demo`, `run` and `bench strategies` print: accuracy with intervals, counts, paired
+ * tests; with several seeds, the mean, SD and per-seed accuracies, and the methods used.
+ */
 export function printResultsTable(
   results: DistillationResults,
   directory: string,
@@ -52,9 +58,12 @@ export function printResultsTable(
   } else {
     printLine(`Test: ${results.testItems} items; training: ${results.trainItems} items.`);
   }
+  const multiSeed = results.statistics.design !== 'single-seed';
   printLine();
   printLine(
-    `${'strategy'.padEnd(20)} ${'accuracy'.padStart(8)}  ${'95% interval'.padEnd(16)} ${'loglik'.padStart(7)} seeds  notes`,
+    multiSeed
+      ? `${'strategy'.padEnd(20)} ${'mean'.padStart(6)}  ${'95% interval'.padEnd(16)} ${'loglik'.padStart(7)} ${'SD'.padStart(5)}  ${'per seed'.padEnd(22)} notes`
+      : `${'strategy'.padEnd(20)} ${'accuracy'.padStart(8)}  ${'95% interval'.padEnd(16)} ${'loglik'.padStart(7)} seeds  notes`,
   );
   for (const strategy of results.strategies) {
     if (strategy.error) {
@@ -67,27 +76,47 @@ export function printResultsTable(
       notes.push(`${first.counts.droppedByScreening} dropped by screening`);
     if (first?.counts.stage2ErrorItems !== undefined)
       notes.push(`${first.counts.stage2ErrorItems} stage-2 error items`);
+    if (first?.counts.rationalesRejected !== undefined && first.counts.samplesPerItem !== undefined)
+      notes.push(`k = ${first.counts.samplesPerItem}, ${first.counts.rationalesRejected} samples not kept`);
     if (first && first.stages.length > 1)
       notes.push(first.stages.map((stage) => `${stage.stage} ${percent(stage.accuracy)}`).join(', '));
     const failed = strategy.seeds.reduce((sum, seed) => sum + seed.failedItems.length, 0);
     if (failed > 0) notes.push(`${failed} teacher failures`);
     const interval = `[${percent(strategy.ci95[0])}, ${percent(strategy.ci95[1])}]`;
     const loglik = loglikMean(strategy);
-    printLine(
-      `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${(loglik === undefined ? '-' : percent(loglik)).padStart(7)} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`,
-    );
+    const loglikText = (loglik === undefined ? '-' : percent(loglik)).padStart(7);
+    if (multiSeed) {
+      const perSeed = strategy.seeds.map((seed) => (seed.accuracy * 100).toFixed(1)).join(' / ');
+      const sd = (strategy.spread.sd * 100).toFixed(1);
+      printLine(
+        `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(6)}  ${interval.padEnd(16)} ${loglikText} ${sd.padStart(5)}  ${perSeed.padEnd(22)} ${notes.join('; ')}`,
+      );
+    } else {
+      printLine(
+        `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${loglikText} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`,
+      );
+    }
   }
   printLine(
     'accuracy: the generated answer; loglik: the option whose answer line the student finds likeliest (mean over seeds).',
   );
+  const test = multiSeed ? 'exact sign-flip' : 'exact McNemar';
   if (results.comparisons.length > 0) printLine();
   for (const comparison of results.comparisons) {
     const sign = comparison.difference >= 0 ? '+' : '';
     printLine(
       `${comparison.a} vs ${comparison.b}: ${sign}${(comparison.difference * 100).toFixed(1)} points ` +
         `[${(comparison.differenceCi95[0] * 100).toFixed(1)}, ${(comparison.differenceCi95[1] * 100).toFixed(1)}], ` +
-        `exact McNemar p = ${comparison.pValue.toPrecision(2)} (Holm ${comparison.adjustedPValue.toPrecision(2)})`,
+        `${test} p = ${comparison.pValue.toPrecision(2)} (Holm ${comparison.adjustedPValue.toPrecision(2)})`,
     );
+  }
+  if (multiSeed) {
+    printLine();
+    printLine(
+      `${results.strategies[0]?.seeds.length ?? 0} seeds, ${results.statistics.design === 'per-seed-draws' ? 'each with its own benchmark draw' : 'all on the same test items'}; mean and SD over seeds (percent).`,
+    );
+    printLine(`Intervals: ${results.statistics.accuracyMethod}.`);
+    printLine(`Comparisons: ${results.statistics.comparisonMethod}; Holm across comparisons.`);
   }
   printLine();
   printLine(

@@ -9,6 +9,14 @@ export interface DemoSettings {
   stage2Training: TrainingHyperparameters;
   strategies: string[];
   seeds: number[];
+  /**
+   * Draw a fresh benchmark for each seed, seeded by the run seed (the benchmark seed setting is
+   * then ignored), so data variance is part of the spread across seeds. Off: every seed uses the
+   * one draw of `benchmark.seed`, and seeds vary only the training.
+   */
+  perSeedDraws?: boolean;
+  /** Sampled teacher rationales per item for self-consistency (default 1). */
+  samples?: number;
 }
 
 const training: TrainingHyperparameters = {

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { BootstrapOptions } from '../eval/statistics/bootstrap.js';
 import { compareOutcomes, type OutcomeComparison, withHolm } from './compare-outcomes.js';
+import { compareRunsOverSeeds, type SeedPairComparison } from './compare-runs-over-seeds.js';
 import { type RunReport, type StrategyResult, strategyLabel } from './run-report.js';
 
 export interface CompareRunsOptions {
@@ -16,6 +17,8 @@ export interface RunsComparison {
   runB: string;
   /** Holm-adjusted across the pairs. */
   pairs: OutcomeComparison[];
+  /** Multi-seed runs of one design: each shared strategy over seeds (Holm across these). */
+  overSeeds: SeedPairComparison[];
 }
 
 function byLabel(report: RunReport, label: string, side: string): StrategyResult {
@@ -49,7 +52,8 @@ function choosePairs(
 /**
  * Compare two runs item by item: strategies with the same label are paired (or the only strategy
  * of each run, or the ones named), each pair tested with the exact McNemar test on the item ids
- * both have outcomes for, and the p-values Holm-adjusted across pairs.
+ * both have outcomes for, and the p-values Holm-adjusted across pairs. Runs with several seeds
+ * are also compared strategy by strategy over seeds (see {@link compareRunsOverSeeds}).
  */
 export function compareRuns(a: RunReport, b: RunReport, options: CompareRunsOptions = {}): RunsComparison {
   const pairs = choosePairs(a, b, options).map(([first, second]) => {
@@ -68,5 +72,11 @@ export function compareRuns(a: RunReport, b: RunReport, options: CompareRunsOpti
     if (!compared) throw new ConfigError(`"${labelA}" and "${labelB}" share no item ids`);
     return compared;
   });
-  return { runA: a.title, runB: b.title, pairs: withHolm(pairs) };
+  const named = options.strategyA !== undefined || options.strategyB !== undefined;
+  return {
+    runA: a.title,
+    runB: b.title,
+    pairs: withHolm(pairs),
+    overSeeds: named ? [] : compareRunsOverSeeds(a, b, options.bootstrap),
+  };
 }

@@ -53,6 +53,40 @@ function baselinesTable(report: RunReport): TrustedHtml {
     <th class="number">95% CI</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** Over seeds: per-seed accuracies, mean, spread and interval, and the seed-aware comparisons, with their methods. */
+export function seedsSection(report: RunReport): TrustedHtml | '' {
+  if (!report.seedSummaries || !report.seedStatistics) return '';
+  const rows = report.seedSummaries.map(
+    (summary) => html`<tr><td>${summary.name}</td>
+      <td>${summary.seeds.map((seed) => `${seed.seed}: ${formatPercent(seed.accuracy)}`).join(', ')}</td>
+      <td class="number">${formatPercent(summary.mean)}</td><td class="number">${(summary.sd * 100).toFixed(1)} pp</td>
+      <td class="number">${formatPercent(summary.min)}\u2013${formatPercent(summary.max)}</td>
+      <td class="number">${formatInterval(summary.ci95)}</td></tr>`,
+  );
+  const comparisons = (report.seedComparisons ?? []).map((comparison) => {
+    const p = comparison.pValueHolm ?? comparison.pValue;
+    return html`<tr class="${p < 0.05 ? 'significant' : ''}"><td>${comparison.a}</td><td>${comparison.b}</td>
+      <td class="number">${comparison.seeds}</td><td class="number">${comparison.units}</td>
+      <td class="number">${comparison.aBetter}</td><td class="number">${comparison.bBetter}</td>
+      <td class="number">${formatDifference(comparison.difference)}</td><td class="number">${formatInterval(comparison.differenceCi95)}</td>
+      <td class="number">${formatPValue(comparison.pValue)}</td>
+      <td class="number">${comparison.pValueHolm !== undefined ? formatPValue(comparison.pValueHolm) : '\u2013'}</td></tr>`;
+  });
+  const statistics = report.seedStatistics;
+  return html`<section id="seeds"><h2>Over seeds</h2>
+    <table data-table="seeds"><thead><tr><th>strategy</th><th>per seed</th><th class="number">mean</th>
+    <th class="number">SD</th><th class="number">min\u2013max</th><th class="number">95% CI</th></tr></thead><tbody>${rows}</tbody></table>
+    <p class="note">Design: ${statistics.design}. Intervals: ${statistics.accuracyMethod}.</p>
+    ${
+      comparisons.length > 0
+        ? html`<table data-table="seed-comparisons"><thead><tr><th>A</th><th>B</th><th class="number">seeds</th>
+    <th class="number">units</th><th class="number">A better</th><th class="number">B better</th><th class="number">A \u2212 B</th>
+    <th class="number">95% CI</th><th class="number">p</th><th class="number">Holm p</th></tr></thead><tbody>${comparisons}</tbody></table>
+    <p class="note">Comparisons: ${statistics.comparisonMethod}; Holm across these comparisons. Bold: Holm p &lt; 0.05.</p>`
+        : ''
+    }</section>`;
+}
+
 export function comparisonsSection(report: RunReport): TrustedHtml | '' {
   if (report.comparisons.length === 0) return '';
   const rows = report.comparisons.map((comparison) => {
@@ -63,7 +97,7 @@ export function comparisonsSection(report: RunReport): TrustedHtml | '' {
       <td class="number">${formatPValue(comparison.pValue)}</td>
       <td class="number">${comparison.pValueHolm !== undefined ? formatPValue(comparison.pValueHolm) : '\u2013'}</td></tr>`;
   });
-  return html`<section id="comparisons"><h2>Paired comparisons</h2>
+  return html`<section id="comparisons"><h2>Paired comparisons${report.seedSummaries ? ', seed by seed' : ''}</h2>
     <table data-table="comparisons"><thead><tr><th>A</th><th>B</th><th class="number">n</th><th class="number">only A right</th>
     <th class="number">only B right</th><th class="number">A \u2212 B</th><th class="number">95% CI</th>
     <th class="number">McNemar p</th><th class="number">Holm p</th></tr></thead><tbody>${rows}</tbody></table>

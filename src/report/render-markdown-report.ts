@@ -1,6 +1,6 @@
 import { formatDifference, formatInterval, formatPercent, formatPValue } from './format.js';
 import { parseRunReport } from './read-run-report.js';
-import { type RunReportInput, strategyLabel } from './run-report.js';
+import { type RunReport, type RunReportInput, strategyLabel } from './run-report.js';
 import { worstErrors } from './worst-errors.js';
 
 /** Make text safe inside a Markdown table cell: no pipes breaking columns, no newlines. */
@@ -18,6 +18,52 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
   ].join('\n');
+}
+
+/** Over seeds: per-seed accuracies, mean, spread and interval, then the seed-aware comparisons, with their methods. */
+function seedLines(report: RunReport): string[] {
+  if (!report.seedSummaries || !report.seedStatistics) return [];
+  const lines = [
+    '## Over seeds',
+    '',
+    table(
+      ['strategy', 'per seed', 'mean', 'SD', 'min–max', '95% CI'],
+      report.seedSummaries.map((summary) => [
+        summary.name,
+        summary.seeds.map((seed) => `${seed.seed}: ${formatPercent(seed.accuracy)}`).join(', '),
+        formatPercent(summary.mean),
+        `${(summary.sd * 100).toFixed(1)} pp`,
+        `${formatPercent(summary.min)}–${formatPercent(summary.max)}`,
+        formatInterval(summary.ci95),
+      ]),
+    ),
+    '',
+    `Design: ${report.seedStatistics.design}. Intervals: ${report.seedStatistics.accuracyMethod}.`,
+    '',
+  ];
+  const comparisons = report.seedComparisons ?? [];
+  if (comparisons.length > 0)
+    lines.push(
+      table(
+        ['A', 'B', 'seeds', 'units', 'A better', 'B better', 'A − B', '95% CI', 'p', 'Holm p'],
+        comparisons.map((comparison) => [
+          comparison.a,
+          comparison.b,
+          String(comparison.seeds),
+          String(comparison.units),
+          String(comparison.aBetter),
+          String(comparison.bBetter),
+          formatDifference(comparison.difference),
+          formatInterval(comparison.differenceCi95),
+          formatPValue(comparison.pValue),
+          comparison.pValueHolm !== undefined ? formatPValue(comparison.pValueHolm) : '–',
+        ]),
+      ),
+      '',
+      `Comparisons: ${report.seedStatistics.comparisonMethod}; Holm across these comparisons.`,
+      '',
+    );
+  return lines;
 }
 
 /** A Markdown summary of a run: accuracy with intervals, baselines, paired tests, subjects, top errors. */
@@ -54,6 +100,7 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
       'model choosing the option whose answer line it finds likeliest (items with options only).',
     '',
   );
+  lines.push(...seedLines(report));
   if (report.baselines.length > 0) {
     lines.push('### Baselines', '');
     lines.push(
@@ -70,7 +117,7 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
     );
   }
   if (report.comparisons.length > 0) {
-    lines.push('## Paired comparisons', '');
+    lines.push(report.seedSummaries ? '## Paired comparisons, seed by seed' : '## Paired comparisons', '');
     lines.push(
       table(
         ['A', 'B', 'shared items', 'only A right', 'only B right', 'A − B', '95% CI', 'McNemar p', 'Holm p'],

@@ -105,6 +105,51 @@ export const comparisonSchema = z
   })
   .strict();
 
+/**
+ * One strategy over several seeds: per-seed accuracies, their mean and spread, and the interval
+ * on the mean by the run's seed-aware method (the seeds never count as extra items).
+ */
+export const seedSummarySchema = z
+  .object({
+    name: z.string().min(1),
+    seeds: z.array(z.object({ seed: z.number().int(), accuracy: proportion }).strict()).min(1),
+    mean: proportion,
+    /** Sample standard deviation of the per-seed accuracies. */
+    sd: z.number().nonnegative(),
+    min: proportion,
+    max: proportion,
+    ci95: proportionIntervalSchema,
+    /** Independent items the interval's variance corresponds to. */
+    effectiveItems: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+/** Two strategies compared over seeds on per-item mean correctness (or within per-seed draws). */
+export const seedComparisonSchema = z
+  .object({
+    a: z.string().min(1),
+    b: z.string().min(1),
+    seeds: count,
+    /** Test units: items (shared across seeds) or (seed, item) pairs of per-seed draws. */
+    units: count,
+    aBetter: count,
+    bBetter: count,
+    difference: z.number().min(-1).max(1),
+    differenceCi95: differenceIntervalSchema,
+    pValue: proportion,
+    pValueHolm: proportion.optional(),
+  })
+  .strict();
+
+/** How seeds relate to items, and the methods behind the seed summaries and comparisons. */
+export const seedStatisticsSchema = z
+  .object({
+    design: z.enum(['single-seed', 'shared-items', 'per-seed-draws']),
+    accuracyMethod: z.string().min(1),
+    comparisonMethod: z.string().min(1),
+  })
+  .strict();
+
 /** A reference line: position prior, majority class, chance, the teacher, a published number. */
 export const baselineSchema = z
   .object({
@@ -173,6 +218,10 @@ export const runReportSchema = z
     baselines: z.array(baselineSchema).default([]),
     trainingHistories: z.array(trainingHistorySchema).default([]),
     items: z.array(itemRecordSchema).default([]),
+    /** Several seeds: the design and methods, per-strategy summaries and seed-aware comparisons (absent in older reports). */
+    seedStatistics: seedStatisticsSchema.optional(),
+    seedSummaries: z.array(seedSummarySchema).optional(),
+    seedComparisons: z.array(seedComparisonSchema).optional(),
   })
   .strict()
   .superRefine((report, context) => {
@@ -230,6 +279,8 @@ export type Comparison = z.infer<typeof comparisonSchema>;
 export type Baseline = z.infer<typeof baselineSchema>;
 export type TrainingHistory = z.infer<typeof trainingHistorySchema>;
 export type ItemRecord = z.infer<typeof itemRecordSchema>;
+export type SeedSummary = z.infer<typeof seedSummarySchema>;
+export type SeedComparison = z.infer<typeof seedComparisonSchema>;
 
 /** How a strategy is named in comparisons and charts: its name, with the seed when there is one. */
 export function strategyLabel(strategy: Pick<StrategyResult, 'name' | 'seed'>): string {

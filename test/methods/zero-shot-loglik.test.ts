@@ -72,8 +72,9 @@ describe('zero-shot scoring of an untrained student', () => {
       errors: new Map(),
       descriptions: new Map([['zero-shot', zeroShot.description]]),
       seeds: [1],
-      train: benchmark.train,
-      test: benchmark.test,
+      trainFor: () => benchmark.train,
+      testFor: () => benchmark.test,
+      perSeedDraws: false,
     });
     expect(results.strategies[0]!.seeds[0]!.loglik).toMatchObject({
       correct: evaluation.loglik!.correct,

@@ -96,5 +96,16 @@ export function registerCompareCommand(program: Command): void {
           `  only A right ${pair.onlyACorrect}, only B right ${pair.onlyBCorrect}; exact McNemar p ${formatPValue(pair.pValue)}, Holm p ${formatPValue(pair.pValueHolm ?? pair.pValue)}`,
         );
       }
+      for (const pair of result.overSeeds) {
+        const seeds = (summary: (typeof pair)['summaryA']) =>
+          `${summary.seeds.map((seed) => formatPercent(seed.accuracy)).join(' / ')}; mean ${formatPercent(summary.mean)}, SD ${(summary.sd * 100).toFixed(1)} pp, ${formatInterval(summary.ci95)}`;
+        printLine(`${pair.a}  vs  ${pair.b}, over ${pair.seeds} seeds`);
+        printLine(`  A: ${seeds(pair.summaryA)}`);
+        printLine(`  B: ${seeds(pair.summaryB)}`);
+        printLine(
+          `  difference ${formatDifference(pair.difference)} ${formatInterval(pair.differenceCi95)} on ${pair.units} units; p ${formatPValue(pair.pValue)}, Holm p ${formatPValue(pair.pValueHolm ?? pair.pValue)}`,
+        );
+        printLine(`  method: ${pair.method}`);
+      }
     });
 }

@@ -20,16 +20,25 @@ export function wilsonInterval(successes: number, trials: number, confidenceLeve
     );
   }
   if (trials === 0) return [0, 1];
-  const z = twoSidedCriticalValue(confidenceLevel);
-  const proportion = successes / trials;
-  const zSquared = z * z;
-  const denominator = 1 + zSquared / trials;
-  const centre = (proportion + zSquared / (2 * trials)) / denominator;
-  const halfWidth =
-    (z / denominator) *
-    Math.sqrt((proportion * (1 - proportion)) / trials + zSquared / (4 * trials * trials));
+  const [low, high] = wilsonScoreInterval(successes / trials, trials, confidenceLevel);
   // At 0 or n successes the exact bound is 0 or 1; clamp away rounding noise.
-  const low = successes === 0 ? 0 : Math.max(0, centre - halfWidth);
-  const high = successes === trials ? 1 : Math.min(1, centre + halfWidth);
-  return [low, high];
+  return [successes === 0 ? 0 : low, successes === trials ? 1 : high];
+}
+
+/**
+ * The Wilson score interval at a proportion and a sample size that need not be integers: the
+ * form used with an effective sample size (Korn and Graubard 1998), where a clustered design's
+ * variance is turned into the number of independent items that would give the same variance.
+ */
+export function wilsonScoreInterval(proportion: number, size: number, confidenceLevel = 0.95): Interval {
+  if (!(proportion >= 0 && proportion <= 1))
+    throw new RangeError(`proportion must be in [0, 1], got ${proportion}`);
+  if (!(size > 0)) throw new RangeError(`sample size must be positive, got ${size}`);
+  const z = twoSidedCriticalValue(confidenceLevel);
+  const zSquared = z * z;
+  const denominator = 1 + zSquared / size;
+  const centre = (proportion + zSquared / (2 * size)) / denominator;
+  const halfWidth =
+    (z / denominator) * Math.sqrt((proportion * (1 - proportion)) / size + zSquared / (4 * size * size));
+  return [Math.max(0, centre - halfWidth), Math.min(1, centre + halfWidth)];
 }

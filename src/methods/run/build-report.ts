@@ -16,7 +16,9 @@ const countsNote = (counts: Record<string, number>): string =>
  * The run as the report renderer reads it: every (strategy, seed) final student with its
  * per-item outcomes, each earlier stage as its own entry (accuracy after each MedThink stage),
  * the reference strategy compared item by item with each other one per seed (Holm-adjusted),
- * training curves, and the test items for the error browser.
+ * training curves, and the test items for the error browser. With several seeds, also each
+ * strategy's per-seed accuracies, mean, spread and seed-aware interval, and the seed-aware
+ * comparisons, with the methods named.
  */
 export function buildRunReport(options: {
   results: DistillationResults;
@@ -108,6 +110,32 @@ export function buildRunReport(options: {
       }
     }
   }
+  const { results } = options;
+  const multiSeed = results.statistics.design !== 'single-seed';
+  const seedSummaries = results.strategies
+    .filter((strategy) => strategy.seeds.length > 0 && strategy.error === undefined)
+    .map((strategy) => ({
+      name: strategy.strategy,
+      seeds: strategy.seeds.map((seed) => ({ seed: seed.seed, accuracy: seed.accuracy })),
+      mean: strategy.accuracy,
+      sd: strategy.spread.sd,
+      min: strategy.spread.min,
+      max: strategy.spread.max,
+      ci95: strategy.ci95,
+      effectiveItems: strategy.effectiveItems,
+    }));
+  const seedComparisons = results.comparisons.map((comparison) => ({
+    a: comparison.a,
+    b: comparison.b,
+    seeds: comparison.seeds,
+    units: comparison.n,
+    aBetter: comparison.aBetter,
+    bBetter: comparison.bBetter,
+    difference: comparison.difference,
+    differenceCi95: comparison.differenceCi95,
+    pValue: comparison.pValue,
+    pValueHolm: comparison.adjustedPValue,
+  }));
   return {
     schemaVersion: 1,
     title: `medistill run: ${options.results.name}`,
@@ -118,5 +146,8 @@ export function buildRunReport(options: {
     baselines: options.chance !== undefined ? [{ name: 'chance', accuracy: options.chance }] : [],
     trainingHistories,
     items: itemRecordsFromItems(options.test),
+    ...(multiSeed && seedSummaries.length > 0
+      ? { seedStatistics: results.statistics, seedSummaries, seedComparisons }
+      : {}),
   };
 }

@@ -1,7 +1,21 @@
 import type { Item } from '../../datasets/item.js';
 import { holmAdjust } from '../../eval/statistics/holm.js';
 import type { Interval } from '../../eval/statistics/interval.js';
-import { comparePaired } from '../../eval/statistics/paired-comparison.js';
+import {
+  multiSeedAccuracy,
+  perSeedDrawAccuracyMethod,
+  type SeedDesign,
+  sharedItemsAccuracyMethod,
+  singleSeedAccuracyMethod,
+} from '../../eval/statistics/multi-seed-accuracy.js';
+import {
+  compareMultiSeed,
+  type MultiSeedComparison,
+  perSeedDrawComparisonMethod,
+  sharedItemsComparisonMethod,
+  singleSeedComparisonMethod,
+} from '../../eval/statistics/multi-seed-comparison.js';
+import { type SeedSpread, seedSpread } from '../../eval/statistics/seed-spread.js';
 import { wilsonInterval } from '../../eval/statistics/wilson-interval.js';
 import type { TrainingProgress } from '../../training/training-engine.js';
 import type { StrategyOutcome } from '../strategies/strategy.js';
@@ -33,33 +47,46 @@ export interface StrategyResult {
   strategy: string;
   description: string;
   seeds: SeedResult[];
-  /** Pooled over seeds: every (seed, item) pair counts once. */
+  /** The mean over seeds of each seed's accuracy (one seed: its accuracy). */
   accuracy: number;
+  /** 95% interval on `accuracy` by `statistics.accuracyMethod` of the results. */
   ci95: Interval;
+  /** Per-seed accuracies: mean, sample SD and range. */
+  spread: SeedSpread;
+  /** Independent items the interval's variance corresponds to (seeds never count as items). */
+  effectiveItems: number;
+  /** The same as `accuracy`; kept for readers of earlier results. */
   meanAccuracy: number;
   error?: string;
 }
 
-export interface Comparison {
+/** The reference against one strategy, by the run's seed-aware method (see {@link compareMultiSeed}). */
+export interface Comparison extends Omit<MultiSeedComparison, 'units' | 'method'> {
   a: string;
   b: string;
+  /** Units of the test: test items (shared across seeds) or (seed, item) pairs of per-seed draws. */
   n: number;
-  onlyACorrect: number;
-  onlyBCorrect: number;
-  difference: number;
-  differenceCi95: Interval;
-  pValue: number;
   /** Holm-adjusted across all comparisons of the run. */
   adjustedPValue: number;
+}
+
+/** How the run's seeds relate to its test items, and the methods the numbers come from. */
+export interface ResultStatistics {
+  /** `single-seed`, or the multi-seed design (see {@link SeedDesign}). */
+  design: 'single-seed' | SeedDesign;
+  accuracyMethod: string;
+  comparisonMethod: string;
 }
 
 export interface DistillationResults {
   name: string;
   createdAt: string;
+  /** Test and training items of one seed (each seed's draw has the same sizes). */
   testItems: number;
   trainItems: number;
+  statistics: ResultStatistics;
   strategies: StrategyResult[];
-  /** The reference strategy (MedThink when run) against each other one, paired on (seed, item). */
+  /** The reference strategy (MedThink when run) against each other one (Holm-corrected). */
   comparisons: Comparison[];
 }
 
@@ -73,36 +100,66 @@ function stageAccuracy(stage: string, correct: number, total: number): StageAccu
   };
 }
 
-/** Outcome vector over (seed, item) pairs, ordered by seed then test item, for paired tests. */
-function outcomeVector(
-  result: StrategyOutcome[],
-  seeds: number[],
-  test: readonly Item[],
-): boolean[] | undefined {
-  const vector: boolean[] = [];
+/** Per seed (in `seeds` order), the final stage's correctness on that seed's test items; undefined if a seed is missing. */
+function outcomeRows(
+  result: readonly StrategyOutcome[],
+  seeds: readonly number[],
+  testFor: (seed: number) => readonly Item[],
+): boolean[][] | undefined {
+  const rows: boolean[][] = [];
   for (const seed of seeds) {
-    const outcome = result.find((entry) => entry.seed === seed);
-    const final = outcome?.evaluations.at(-1);
+    const final = result.find((entry) => entry.seed === seed)?.evaluations.at(-1);
     if (!final) return undefined;
     const byId = new Map(
       final.predictions.map((prediction) => [prediction.itemId, prediction.correct === true]),
     );
-    for (const item of test) vector.push(byId.get(item.id) ?? false);
+    rows.push(testFor(seed).map((item) => byId.get(item.id) ?? false));
   }
-  return vector;
+  return rows;
 }
 
-/** Accuracies with Wilson intervals, and paired exact McNemar tests of the reference strategy against the others (Holm-corrected). */
+/** The statistics design of a run: one seed, several on shared items, or one draw per seed. */
+export function resultStatistics(seedCount: number, perSeedDraws: boolean): ResultStatistics {
+  if (seedCount <= 1)
+    return {
+      design: 'single-seed',
+      accuracyMethod: singleSeedAccuracyMethod,
+      comparisonMethod: singleSeedComparisonMethod,
+    };
+  return perSeedDraws
+    ? {
+        design: 'per-seed-draws',
+        accuracyMethod: perSeedDrawAccuracyMethod,
+        comparisonMethod: perSeedDrawComparisonMethod,
+      }
+    : {
+        design: 'shared-items',
+        accuracyMethod: sharedItemsAccuracyMethod,
+        comparisonMethod: sharedItemsComparisonMethod,
+      };
+}
+
+/**
+ * Accuracies with intervals and paired tests of the reference strategy against the others
+ * (Holm-corrected), by seed-aware methods: one seed keeps the Wilson interval and exact McNemar
+ * test; several seeds report the per-seed spread, an interval whose variance counts items and
+ * seeds as what they are, and comparisons on per-item mean correctness (see eval/statistics).
+ */
 export function summarise(options: {
   name: string;
   outcomes: Map<string, StrategyOutcome[]>;
   errors: Map<string, string>;
   descriptions: Map<string, string>;
   seeds: number[];
-  train: readonly Item[];
-  test: readonly Item[];
+  /** Each seed's items; the same lists for every seed unless `perSeedDraws`. */
+  trainFor: (seed: number) => readonly Item[];
+  testFor: (seed: number) => readonly Item[];
+  /** Each seed has its own draw of items (items nested in seeds). */
+  perSeedDraws: boolean;
   reference?: string | undefined;
 }): DistillationResults {
+  const statistics = resultStatistics(options.seeds.length, options.perSeedDraws);
+  const design: SeedDesign = options.perSeedDraws ? 'per-seed-draws' : 'shared-items';
   const strategies: StrategyResult[] = [];
   for (const [strategy, description] of options.descriptions) {
     const outcomes = options.outcomes.get(strategy) ?? [];
@@ -125,53 +182,54 @@ export function summarise(options: {
         training: outcome.training,
       };
     });
-    const correct = seeds.reduce((sum, seed) => sum + seed.correct, 0);
-    const total = seeds.reduce((sum, seed) => sum + seed.total, 0);
     const error = options.errors.get(strategy);
+    const rows = outcomeRows(outcomes, options.seeds, options.testFor);
+    const spread = seeds.length ? seedSpread(seeds.map((seed) => seed.accuracy)) : seedSpread([0]);
+    const accuracy = rows?.every((row) => row.length > 0) ? multiSeedAccuracy(rows, design) : undefined;
     strategies.push({
       strategy,
       description,
       seeds,
-      accuracy: total ? correct / total : 0,
-      ci95: wilsonInterval(correct, total),
-      meanAccuracy: seeds.length ? seeds.reduce((sum, seed) => sum + seed.accuracy, 0) / seeds.length : 0,
+      accuracy: accuracy?.accuracy ?? spread.mean,
+      ci95: accuracy?.ci95 ?? [0, 1],
+      spread,
+      effectiveItems: accuracy?.effectiveItems ?? 0,
+      meanAccuracy: spread.mean,
       ...(error !== undefined ? { error } : {}),
     });
   }
   const reference =
     options.reference && options.outcomes.has(options.reference) ? options.reference : undefined;
   const comparisons: Comparison[] = [];
-  const referenceVector = reference
-    ? outcomeVector(options.outcomes.get(reference)!, options.seeds, options.test)
+  const referenceRows = reference
+    ? outcomeRows(options.outcomes.get(reference)!, options.seeds, options.testFor)
     : undefined;
-  if (reference && referenceVector) {
+  if (reference && referenceRows) {
     for (const [strategy, outcomes] of options.outcomes) {
       if (strategy === reference) continue;
-      const vector = outcomeVector(outcomes, options.seeds, options.test);
-      if (!vector) continue;
-      const paired = comparePaired(referenceVector, vector, { seed: 1 });
-      comparisons.push({
-        a: reference,
-        b: strategy,
-        n: paired.n,
-        onlyACorrect: paired.onlyACorrect,
-        onlyBCorrect: paired.onlyBCorrect,
-        difference: paired.difference,
-        differenceCi95: paired.differenceCi95,
-        pValue: paired.pValue,
-        adjustedPValue: paired.pValue,
+      const rows = outcomeRows(outcomes, options.seeds, options.testFor);
+      if (!rows) continue;
+      const {
+        units,
+        method: _method,
+        ...compared
+      } = compareMultiSeed(referenceRows, rows, design, {
+        seed: 1,
       });
+      comparisons.push({ a: reference, b: strategy, n: units, ...compared, adjustedPValue: compared.pValue });
     }
     const adjusted = holmAdjust(comparisons.map((comparison) => comparison.pValue));
     comparisons.forEach((comparison, index) => {
       comparison.adjustedPValue = adjusted[index]!;
     });
   }
+  const first = options.seeds[0] ?? 1;
   return {
     name: options.name,
     createdAt: new Date().toISOString(),
-    testItems: options.test.length,
-    trainItems: options.train.length,
+    testItems: options.testFor(first).length,
+    trainItems: options.trainFor(first).length,
+    statistics,
     strategies,
     comparisons,
   };

@@ -12,6 +12,14 @@ import { type DistillationResults, summarise } from './results.js';
 import { StageCache } from './stage-cache.js';
 import { TrainingCache } from './training-cache.js';
 
+/** The data, teacher and student of one seed when each seed has its own benchmark draw. */
+export interface SeedData {
+  train: Item[];
+  test: Item[];
+  teacher: Teacher;
+  student: StudentSettings;
+}
+
 export interface DistillationSetup {
   name: string;
   directory: string;
@@ -26,6 +34,12 @@ export interface DistillationSetup {
   samples: number;
   rounds: number;
   stage2Replay: boolean;
+  /**
+   * Seeds with their own data (a fresh benchmark draw each, with its teacher and student base);
+   * seeds not listed use `train`, `test`, `teacher` and `student`. When set, the statistics treat
+   * items as nested in seeds.
+   */
+  perSeed?: ReadonlyMap<number, SeedData>;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
 }
@@ -43,20 +57,22 @@ export async function runDistillation(
   const outcomes = new Map<string, StrategyOutcome[]>();
   const trainingCache = new TrainingCache(join(setup.directory, 'trained-models'));
   const errors = new Map<string, string>();
+  const dataFor = (seed: number): SeedData => setup.perSeed?.get(seed) ?? setup;
   const settled = await mapConcurrent(
     jobs,
     setup.parallelStrategies,
     async ({ strategy, seed }) => {
       const directory = join(setup.directory, strategy.name, `seed-${seed}`);
+      const data = dataFor(seed);
       return strategy.run({
         strategy: strategy.name,
         seed,
         directory,
         stages: new StageCache(directory),
-        train: setup.train,
-        test: setup.test,
-        teacher: setup.teacher,
-        student: setup.student,
+        train: data.train,
+        test: data.test,
+        teacher: data.teacher,
+        student: data.student,
         concurrency: setup.concurrency,
         samples: setup.samples,
         rounds: setup.rounds,
@@ -90,11 +106,13 @@ export async function runDistillation(
     errors,
     descriptions: new Map(chosen.map((strategy) => [strategy.name, strategy.description])),
     seeds: setup.seeds,
-    train: setup.train,
-    test: setup.test,
+    trainFor: (seed) => dataFor(seed).train,
+    testFor: (seed) => dataFor(seed).test,
+    perSeedDraws: setup.perSeed !== undefined,
     reference,
   });
-  const report = buildRunReport({ results, outcomes, test: setup.test, reference });
+  const test = [...new Set(setup.seeds.flatMap((seed) => dataFor(seed).test))];
+  const report = buildRunReport({ results, outcomes, test, reference });
   // A strategy that failed is named in the report, so its absence from the table is explained.
   if (errors.size > 0)
     report.description = `${report.description ?? ''} Failed: ${[...errors]

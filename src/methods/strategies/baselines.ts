@@ -8,6 +8,7 @@ import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
 import { answerExample, example, STEP_BY_STEP_PREFIX, type TrainingExample } from '../training-examples.js';
+import { majorityVote } from './majority-vote.js';
 import type { Strategy, StrategyOutcome } from './strategy.js';
 
 /** Train on examples, evaluate, and package the outcome: the shape every single-stage strategy shares. */
@@ -107,7 +108,8 @@ export const chainOfThought: Strategy = {
 
 export const selfConsistency: Strategy = {
   name: 'self-consistency',
-  description: 'k teacher rationales per item, keeping those that reach the reference',
+  description:
+    'k sampled teacher rationales per item, majority vote; the distinct rationales reaching the majority answer, when it is the reference',
   async run(context) {
     const samples = await runTeacherStage(context, 'rationale-samples', context.train, async (item) => {
       const replies: string[] = [];
@@ -118,16 +120,24 @@ export const selfConsistency: Strategy = {
     });
     const byId = new Map(context.train.map((item) => [item.id, item]));
     const examples: TrainingExample[] = [];
+    let rejected = 0;
+    let noMajority = 0;
     for (const { itemId, value } of samples.results) {
       const item = byId.get(itemId)!;
-      // Identical samples add no information; keep each distinct agreeing rationale once.
-      for (const reply of new Set(value))
-        if (agrees(item, reply)) examples.push(example(item, 'consistent-rationale', reply));
+      const vote = majorityVote(item, value);
+      rejected += vote.rejected;
+      if (vote.majority === undefined) noMajority++;
+      for (const reply of vote.kept) examples.push(example(item, 'consistent-rationale', reply));
     }
     return trainAndEvaluate(
       context,
       examples,
-      { teacherFailures: samples.failures.length },
+      {
+        samplesPerItem: context.samples,
+        rationalesRejected: rejected,
+        itemsWithoutMajority: noMajority,
+        teacherFailures: samples.failures.length,
+      },
       samples.failures.map((f) => f.itemId),
     );
   },

@@ -1,9 +1,26 @@
 import type { KnowledgeTeacher } from '../../benchmark/knowledge-teacher.js';
 import { answerSentence } from '../../benchmark/reasoning-text.js';
+import { defaultSlipRate } from '../../benchmark/sampled-rationale.js';
 import type { Item, MultipleChoiceItem } from '../../datasets/item.js';
 import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 import { answerLine } from '../answer-format.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
+
+/** How the knowledge-base teacher samples (self-consistency's k rationales per item). */
+export interface KnowledgeBaseSampling {
+  /**
+   * Above 0, a numbered sample (`rationale(item, style, { sample })`) is drawn, not the
+   * deterministic chain: varying knowledge points and order, and a reasoning slip at `slipRate`.
+   * At 0 every sample is the deterministic chain, as before sampling existed. Default 0.7, the
+   * LLM teacher's sampling temperature. The temperature switches sampling on; its size does not
+   * scale the variation or the slip rate, which `slipRate` sets.
+   */
+  temperature?: number;
+  /** Share of sampled rationales with a wrong intermediate condition. Default 0.2. */
+  slipRate?: number;
+  /** Seeds the draws, so a run's samples are reproducible and its caches hold. Default 1. */
+  seed?: number;
+}
 
 /**
  * The project's knowledge-grounded teacher behind the Teacher seam, so `medistill demo` runs
@@ -13,7 +30,18 @@ import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.
 export class KnowledgeBaseTeacher implements Teacher {
   readonly id = 'knowledge-base';
 
-  constructor(private readonly teacher: KnowledgeTeacher) {}
+  private readonly sampling: Required<KnowledgeBaseSampling>;
+
+  constructor(
+    private readonly teacher: KnowledgeTeacher,
+    sampling: KnowledgeBaseSampling = {},
+  ) {
+    this.sampling = {
+      temperature: sampling.temperature ?? 0.7,
+      slipRate: sampling.slipRate ?? defaultSlipRate,
+      seed: sampling.seed ?? 1,
+    };
+  }
 
   private multipleChoice(item: Item, role: string): MultipleChoiceItem {
     if (item.kind !== 'multiple-choice')
@@ -56,10 +84,20 @@ export class KnowledgeBaseTeacher implements Teacher {
     return chain.replace(`In summary , the answer is ${key} .`, `In summary :\n${answerLine(question, key)}`);
   }
 
-  async rationale(item: Item, style: RationaleStyle): Promise<string> {
+  /** The deterministic chain; a numbered sample at temperature > 0 is drawn instead (see {@link KnowledgeBaseSampling}). */
+  async rationale(item: Item, style: RationaleStyle, options: { sample?: number } = {}): Promise<string> {
     const question = this.multipleChoice(item, 'rationale');
-    const key = this.key(question, 'rationale');
-    const { rationale } = this.teacher.rationale(question);
+    let key = this.key(question, 'rationale');
+    let { rationale } = this.teacher.rationale(question);
+    if (options.sample !== undefined && this.sampling.temperature > 0) {
+      const sampled = this.teacher.sampledRationale(question, {
+        seed: this.sampling.seed,
+        sample: options.sample,
+        slipRate: this.sampling.slipRate,
+      });
+      rationale = sampled.rationale;
+      key = sampled.sample.key;
+    }
     return style === 'chain-of-thought' ? `${rationale}\n${answerLine(question, key)}` : rationale;
   }
 }
