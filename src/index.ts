@@ -22,6 +22,7 @@ export * from './errors.js';
 // Evaluation and reports.
 export * from './eval/index.js';
 // Embedded engines: GGUF, tokenizers, model factory, llama.cpp runtime, TensorFlow.js trainer.
+export { tensorToFloat32 } from './gguf/quant/tensor-to-float32.js';
 export { readGgufHeader, readGgufTensors } from './gguf/read-gguf.js';
 export { writeGguf } from './gguf/write-gguf.js';
 export type { DistillationResults } from './methods/run/results.js';

@@ -3,16 +3,15 @@ import { ModelFormatError } from '../errors.js';
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
-  GgmlType,
   type GgufHeader,
   type GgufMetadata,
   type GgufMetadataValue,
   type GgufScalar,
   type GgufTensorInfo,
   GgufValueType,
-  ggmlTypeName,
+  tensorByteSize,
 } from './gguf-types.js';
-import { float16BitsToFloat32 } from './half-precision.js';
+import { isReadableTensorType, tensorToFloat32 } from './quant/tensor-to-float32.js';
 
 /**
  * Reads a file's bytes on demand: headers of real models hold vocabularies of several MB, and the
@@ -163,18 +162,14 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
   }
 }
 
-/** Bytes of F32/F16 tensors; undefined for quantized types, whose block sizes we do not tabulate. */
-function tensorByteSize(tensor: GgufTensorInfo): number | undefined {
-  if (tensor.type === GgmlType.F32) return elementCount(tensor.shape) * 4;
-  if (tensor.type === GgmlType.F16 || tensor.type === GgmlType.BF16) return elementCount(tensor.shape) * 2;
-  return undefined;
-}
-
 export function elementCount(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Read F32 or F16 tensors as Float32Arrays; quantized types are refused with a clear message. */
+/**
+ * Read tensors as Float32Arrays, dequantizing every type `tensorToFloat32` reads (bit-exact with
+ * ggml); any other type is refused with a message naming the file, tensor and type.
+ */
 export async function readGgufTensors(
   path: string,
   header: GgufHeader,
@@ -182,27 +177,15 @@ export async function readGgufTensors(
 ): Promise<Map<string, Float32Array>> {
   const handle = await open(path, 'r');
   try {
+    const wanted = header.tensors.filter((tensor) => !names || names.has(tensor.name));
+    // Refuse an unreadable type before reading any bytes (tensorToFloat32 names file, tensor and type).
+    const unreadable = wanted.find((tensor) => !isReadableTensorType(tensor.type));
+    if (unreadable) tensorToFloat32(unreadable, new Uint8Array(0), path);
     const result = new Map<string, Float32Array>();
-    for (const tensor of header.tensors) {
-      if (names && !names.has(tensor.name)) continue;
-      const count = elementCount(tensor.shape);
-      const position = header.dataOffset + Number(tensor.offset);
-      if (tensor.type === GgmlType.F32) {
-        const bytes = Buffer.alloc(count * 4);
-        await handle.read(bytes, 0, bytes.length, position);
-        result.set(tensor.name, new Float32Array(bytes.buffer, bytes.byteOffset, count).slice());
-      } else if (tensor.type === GgmlType.F16) {
-        const bytes = Buffer.alloc(count * 2);
-        await handle.read(bytes, 0, bytes.length, position);
-        const values = new Float32Array(count);
-        for (let i = 0; i < count; i++) values[i] = float16BitsToFloat32(bytes.readUInt16LE(i * 2));
-        result.set(tensor.name, values);
-      } else {
-        throw new ModelFormatError(
-          `tensor ${tensor.name} is ${ggmlTypeName(tensor.type)}; only F32 and F16 weights can be loaded for training`,
-          { file: path },
-        );
-      }
+    for (const tensor of wanted) {
+      const bytes = Buffer.alloc(tensorByteSize(tensor) ?? 0);
+      await handle.read(bytes, 0, bytes.length, header.dataOffset + Number(tensor.offset));
+      result.set(tensor.name, tensorToFloat32(tensor, bytes, path));
     }
     return result;
   } finally {

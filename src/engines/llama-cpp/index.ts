@@ -2,4 +2,11 @@
 
 export type { GgufLanguageModel } from './gguf-language-model.js';
 export { LlamaCppRuntime } from './llama-cpp-runtime.js';
+export {
+  QUANTIZE_TYPES,
+  type QuantizeModelOptions,
+  type QuantizeModelResult,
+  type QuantizeType,
+  quantizeModelFile,
+} from './quantize-model.js';
 export type { LlamaCppModelOptions } from './runtime-options.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../../../test/support/paths.js';
 import { createModelFile } from '../../model/create-model.js';
+import { quantizeModelFile } from '../llama-cpp/quantize-model.js';
 import { assertTrainable, minimumTrainingBytes } from './memory-check.js';
 
 describe('training memory check', () => {
@@ -21,5 +22,23 @@ describe('training memory check', () => {
     );
     // LoRA keeps only frozen weights plus a small adapter, so the same machine can train it.
     await expect(assertTrainable(path, true, tooSmall)).resolves.toBeUndefined();
+  });
+
+  it('counts a quantized file at its F32 size in the heap, and says so', async () => {
+    const directory = await temporaryDirectory();
+    const path = join(directory, 'm.gguf');
+    const { parameters } = await createModelFile({
+      out: path,
+      corpus: ['a small corpus'],
+      layers: 1,
+      embeddingLength: 64,
+    });
+    const quantized = join(directory, 'q8.gguf');
+    await quantizeModelFile(path, quantized, 'q8_0', { threads: 1 });
+    const tooSmall = minimumTrainingBytes(parameters, true) / 0.8 - 1;
+    await expect(assertTrainable(quantized, true, tooSmall)).rejects.toThrow(
+      /q8\.gguf: 0 M parameters need at least .* GiB to train a LoRA adapter.* file stores Q8_0 weights; training holds them as F32/,
+    );
+    await expect(assertTrainable(quantized, true, tooSmall + 2)).resolves.toBeUndefined();
   });
 });
