@@ -7,6 +7,7 @@ import {
   KnowledgeTeacher,
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
+import { writeItemsJsonl } from '../datasets/export/items-jsonl.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
 import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
@@ -83,6 +84,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const settings = options.settings ?? demoSettings(options.quick);
   await mkdir(options.directory, { recursive: true });
   const benchmark = buildBenchmark(settings.benchmark);
+  // The held-out items as a dataset file, so `medistill footprint --data` can score exports on them.
+  await writeItemsJsonl(benchmark.test, join(options.directory, 'test.jsonl'));
   const teacher = new KnowledgeBaseTeacher(new KnowledgeTeacher(benchmark.knowledgeBase));
   const studentPath = join(options.directory, 'student-base.gguf');
   const corpus = await demoCorpus(benchmark, teacher);

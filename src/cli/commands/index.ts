@@ -5,6 +5,8 @@ import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
+import { registerExportCommand } from './export.js';
+import { registerFootprintCommand } from './footprint.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
@@ -21,6 +23,8 @@ export function registerCommands(program: Command): void {
   registerDataCommand(program);
   registerDemoCommand(program);
   registerEvalCommand(program, resolveModel);
+  registerExportCommand(program);
+  registerFootprintCommand(program, resolveModel);
   registerModelCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program);
