@@ -11,6 +11,7 @@ import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
 import { registerVqaCommand } from './vqa.js';
 
@@ -29,6 +30,7 @@ export function registerCommands(program: Command): void {
   registerReportCommand(program);
   registerCompareCommand(program);
   registerRunCommand(program);
+  registerServeCommand(program);
   registerTrainCommand(program);
   registerGenerateCommand(program);
   registerVqaCommand(program, resolveModel);
