@@ -109,7 +109,7 @@ async function readBody(
  * front server adds what a deployment needs: an API key (required beyond loopback), request-size
  * and concurrency limits, restart of a crashed llama-server with a clear error for the requests it
  * cut, and a graceful shutdown. Why llama-server rather than node-llama-cpp in-process:
- * docs/decisions/0006-serve-through-llama-server.md.
+ * docs/decisions/0012-serve-through-llama-server.md.
  */
 export async function serveModel(options: ServeOptions): Promise<RunningModelServer> {
   const host = options.host ?? '127.0.0.1';
