@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Item } from '../datasets/item.js';
 import { loadDataset } from '../datasets/load-dataset.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { Interval } from '../eval/statistics/interval.js';
@@ -43,6 +44,8 @@ export interface FootprintOptions {
   models: string[];
   /** A test set (any format medistill reads); without it only size and speed are measured. */
   data?: string;
+  /** Test items already loaded (a run's test split); used instead of `data`. */
+  items?: readonly Item[];
   reference?: string;
   limit?: number;
   /** Reply token limit while answering test items (default 256, as a run's student). */
@@ -80,7 +83,7 @@ export async function measureFootprint(options: FootprintOptions): Promise<Footp
   const reference = options.reference ?? options.models[0]!;
   const models = options.models.includes(reference) ? options.models : [reference, ...options.models];
   for (const model of models) await readGgufHeader(model);
-  let items = options.data ? matchableItems((await loadDataset(options.data)).items) : [];
+  let items = matchableItems(options.items ?? (options.data ? (await loadDataset(options.data)).items : []));
   if (options.limit !== undefined) items = items.slice(0, options.limit);
   if (options.data && items.length === 0) {
     throw new InputError('no items an exact match can score (multiple choice or yes/no/maybe)', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deployReportSchema } from './deploy-report.js';
 
 /*
  * The input of every report: what a run measured, in one typed, validated object. The eval CLI
@@ -166,6 +167,7 @@ export const runReportSchema = z
     baselines: z.array(baselineSchema).default([]),
     trainingHistories: z.array(trainingHistorySchema).default([]),
     items: z.array(itemRecordSchema).default([]),
+    deploy: deployReportSchema.optional(),
   })
   .strict()
   .superRefine((report, context) => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { runDeployStage } from '../../deploy/deploy-stage.js';
 import { readRunConfig } from '../../methods/run/run-config.js';
 import { runDistillation } from '../../methods/run/run-distillation.js';
 import { setupRun } from '../../methods/run/setup-run.js';
@@ -29,13 +30,31 @@ export function registerRunCommand(program: Command): void {
       process.once('SIGINT', stop);
       try {
         const setup = await setupRun(config, directory, store);
-        const { results, report } = await runDistillation({
+        const { results, report, referenceModel } = await runDistillation({
           ...setup,
           onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
           signal: abort.signal,
         });
         progress.done();
-        await writeRunOutputs(directory, { config, results }, report);
+        const deploy =
+          config.deploy && referenceModel
+            ? await runDeployStage({
+                directory,
+                model: referenceModel,
+                types: config.deploy.types,
+                test: setup.test,
+                loadModel: setup.student.load,
+                maxAnswerTokens: config.student.maxAnswerTokens,
+                signal: abort.signal,
+                onProgress: (message) => progress.update(message),
+              })
+            : undefined;
+        progress.done();
+        await writeRunOutputs(
+          directory,
+          { config, results, ...(deploy ? { deploy } : {}) },
+          { ...report, ...(deploy ? { deploy } : {}) },
+        );
         if (options.json) printJson({ directory, ...resultsJson(results) });
         else printResultsTable(results, directory, performance.now() - started);
       } finally {

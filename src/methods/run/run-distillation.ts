@@ -37,7 +37,7 @@ export interface DistillationSetup {
  */
 export async function runDistillation(
   setup: DistillationSetup,
-): Promise<{ results: DistillationResults; report: RunReportInput }> {
+): Promise<{ results: DistillationResults; report: RunReportInput; referenceModel?: string }> {
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
   const outcomes = new Map<string, StrategyOutcome[]>();
@@ -92,5 +92,11 @@ export async function runDistillation(
     test: setup.test,
     reference,
   });
-  return { results, report: buildRunReport({ results, outcomes, test: setup.test, reference }) };
+  // The reference strategy's final student at its first seed: what a deploy stage exports.
+  const referenceModel = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1)?.modelPath : undefined;
+  return {
+    results,
+    report: buildRunReport({ results, outcomes, test: setup.test, reference }),
+    ...(referenceModel ? { referenceModel } : {}),
+  };
 }
