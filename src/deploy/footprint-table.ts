@@ -10,7 +10,7 @@ export const FOOTPRINT_COLUMNS = [
   'weights',
   'file',
   'load',
-  'peak RSS',
+  'peak RSS (+ over Node and llama.cpp alone)',
   'prompt tok/s',
   'gen tok/s',
   'accuracy (95% CI)',
@@ -27,7 +27,7 @@ export function footprintCells(row: FootprintRow): string[] {
     row.weightType,
     megabytes(row.fileBytes),
     `${Math.round(row.loadMs)} ms`,
-    megabytes(row.peakRssBytes),
+    `${megabytes(row.peakRssBytes)} (+${megabytes(row.peakRssBytes - row.baselineRssBytes)})`,
     perSecond(row.promptTokensPerSecond),
     perSecond(row.generationTokensPerSecond),
     accuracy

@@ -65,6 +65,7 @@ export function registerServeCommand(program: Command): void {
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGHUP', () => resolve('SIGHUP'));
       });
       printError(`${signal}: finishing requests in flight, then stopping`);
       await server.close();

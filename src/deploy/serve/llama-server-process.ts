@@ -85,6 +85,10 @@ export class LlamaServerProcess {
     ];
     const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // However this process ends, llama-server must not outlive it (exit handlers run synchronously).
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     this.output = '';
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-20_000);
