@@ -1,7 +1,8 @@
 /**
  * Evaluation throughput: items/s for log-likelihood vs chain-of-thought scoring on the same model
  * and items (their ratio), and medistill's evaluate() against a bare node-llama-cpp loop over the
- * same prompts. Run: npx tsx bench/evaluation.ts [items]
+ * same prompts. The two modes run in alternating rounds and the median round is reported, so a
+ * shared machine's drift hits both alike. Run: npx tsx bench/evaluation.ts [items] [rounds]
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { evaluate } from '../src/eval/evaluate.js';
 import { createModelFile } from '../src/model/create-model.js';
 
 const count = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 3);
 const maxTokens = 32;
 const data = resolve(
   import.meta.dirname,
@@ -39,18 +41,30 @@ const { path } = await createModelFile({
 const runtime = new LlamaCppRuntime();
 const model = await runtime.loadModel(path, { parallelSequences: 4 });
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+/** Wall and CPU seconds (all threads of this process: llama.cpp's and JavaScript's) of some work. */
+async function timed(work: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   const started = performance.now();
-  const value = await work();
-  return [value, (performance.now() - started) / 1000];
+  const cpuStarted = process.cpuUsage();
+  await work();
+  const cpu = process.cpuUsage(cpuStarted);
+  return { wall: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
-const [, loglikSeconds] = await timed(() =>
-  evaluate({ model, items: chosen, mode: 'loglik', concurrency: 4 }),
-);
-const [, cotSeconds] = await timed(() =>
-  evaluate({ model, items: chosen, mode: 'cot', concurrency: 4, maxTokens }),
-);
+// Alternating rounds, median reported: on a shared machine drift then hits every mode alike, and
+// CPU time (unlike wall time) does not count the time other processes held the cores.
+const modes = {
+  loglik: () => evaluate({ model, items: chosen, mode: 'loglik', concurrency: 4 }),
+  letter: () =>
+    evaluate({ model, items: chosen, mode: 'loglik', concurrency: 4, continuationStyle: 'letter' }),
+  cot: () => evaluate({ model, items: chosen, mode: 'cot', concurrency: 4, maxTokens }),
+};
+type Mode = keyof typeof modes;
+const measured: Record<Mode, { wall: number; cpu: number }[]> = { loglik: [], letter: [], cot: [] };
+for (let round = 0; round < rounds; round++)
+  for (const mode of Object.keys(modes) as Mode[]) measured[mode].push(await timed(modes[mode]));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const wall = (mode: Mode) => median(measured[mode].map((entry) => entry.wall));
+const cpu = (mode: Mode) => median(measured[mode].map((entry) => entry.cpu));
 // The bare loop: the same rendered prompts, straight into node-llama-cpp, four sequences at once.
 const prompts = chosen.map((item) =>
   model.tokenize(
@@ -65,7 +79,7 @@ const prompts = chosen.map((item) =>
 const context = await (await runtime.binding())
   .loadModel({ modelPath: path })
   .then((loaded) => loaded.createContext({ sequences: 4, threads: 1, contextSize: 1024 }));
-const [, bareSeconds] = await timed(async () => {
+const { wall: bareSeconds, cpu: bareCpu } = await timed(async () => {
   let next = 0;
   await Promise.all(
     Array.from({ length: 4 }, async () => {
@@ -81,16 +95,29 @@ const [, bareSeconds] = await timed(async () => {
   );
 });
 const rate = (seconds: number) => (chosen.length / seconds).toFixed(1);
+const perItem = (seconds: number) => ((seconds / chosen.length) * 1000).toFixed(1);
 console.log(
-  `model: 4 layers x 256, ${chosen.length} MedMCQA items, ${maxTokens} generated tokens at most, 4 parallel sequences, 1 thread`,
+  `model: 4 layers x 256, ${chosen.length} MedMCQA items, ${maxTokens} generated tokens at most, 4 parallel sequences, 1 thread; median of ${rounds} alternating rounds`,
 );
-console.log('| scoring | items/s |');
-console.log('|---|---|');
-console.log(`| log-likelihood (4 options) | ${rate(loglikSeconds)} |`);
-console.log(`| chain-of-thought (medistill evaluate) | ${rate(cotSeconds)} |`);
-console.log(`| chain-of-thought (bare node-llama-cpp loop) | ${rate(bareSeconds)} |`);
+console.log('| scoring | items/s (wall) | wall ms per item | CPU ms per item | wall s per round |');
+console.log('|---|---|---|---|---|');
+const row = (name: string, wallSeconds: number, cpuSeconds: number, rounds?: { wall: number }[]) =>
+  console.log(
+    `| ${name} | ${rate(wallSeconds)} | ${perItem(wallSeconds)} | ${perItem(cpuSeconds)} | ${rounds ? rounds.map((entry) => entry.wall.toFixed(1)).join(', ') : '-'} |`,
+  );
+row('log-likelihood (4 options, " A. text")', wall('loglik'), cpu('loglik'), measured.loglik);
+row(
+  'log-likelihood (4 options, " A"; about the prompt alone)',
+  wall('letter'),
+  cpu('letter'),
+  measured.letter,
+);
+row(`chain-of-thought, ${maxTokens} tokens (medistill evaluate)`, wall('cot'), cpu('cot'), measured.cot);
+row(`chain-of-thought, ${maxTokens} tokens (bare node-llama-cpp loop)`, bareSeconds, bareCpu);
+const ratio = (mode: Mode, by: (mode: Mode) => number) => (by('cot') / by(mode)).toFixed(2);
 console.log(
-  `loglik / cot ratio: ${(cotSeconds / loglikSeconds).toFixed(2)}; evaluate / bare loop: ${(bareSeconds / cotSeconds).toFixed(2)}`,
+  `loglik / cot speed ratio per item (goal 20): ${ratio('loglik', wall)} by wall time, ${ratio('loglik', cpu)} by CPU time; ` +
+    `letter-style loglik / cot: ${ratio('letter', wall)} wall, ${ratio('letter', cpu)} CPU; evaluate / bare loop (wall): ${(bareSeconds / wall('cot')).toFixed(2)}`,
 );
 await model.close();
 await context.dispose();

@@ -1,13 +1,13 @@
 /**
  * Runs the benchmarks, one process each so peak memory is measured per benchmark:
  *   npm run bench                 all of them
- *   npm run bench -- training     one (datasets, teacher-calls, evaluation, generation, training)
+ *   npm run bench -- training     one (datasets, teacher-calls, evaluation, generation, training, phi-scan)
  * Each prints its own table; speed and memory targets live here, not in the tests.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const all = ['datasets', 'teacher-calls', 'evaluation', 'generation', 'training'];
+const all = ['datasets', 'teacher-calls', 'evaluation', 'generation', 'training', 'phi-scan'];
 const chosen = process.argv.slice(2).filter((name) => !name.startsWith('-'));
 const unknown = chosen.filter((name) => !all.includes(name));
 if (unknown.length > 0) {

@@ -145,6 +145,8 @@ async function stage(
 interface Comparison {
   row: string;
   lastItems: Item[];
+  /** Median stage / bare ratio over rounds (each round pairs the two on the same requests), and its range. */
+  ratio: { median: number; min: number; max: number };
 }
 
 /** Bare loop and stage over the same requests, alternating which goes first, `rounds` times. */
@@ -184,7 +186,11 @@ async function compare(
     `${rate('stage').toFixed(0)} | ${(rate('stage') / rate('bare')).toFixed(3)} | ` +
     `${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)} | ${(rate('stage') / rate('client')).toFixed(3)} | ` +
     `${cpu('bare').toFixed(2)} / ${cpu('client').toFixed(2)} / ${cpu('stage').toFixed(2)} |`;
-  return { row, lastItems };
+  return {
+    row,
+    lastItems,
+    ratio: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -196,10 +202,12 @@ async function main(): Promise<void> {
   const store = RunStore.openDirectory(directory);
   try {
     const rows: string[] = [];
+    const ratios = new Map<number, Comparison['ratio']>();
     let cacheItems: Item[] = [];
     for (const concurrency of concurrencies) {
       const comparison = await compare(server.baseUrl, store, 'local', concurrency, callCount);
       rows.push(comparison.row);
+      ratios.set(concurrency, comparison.ratio);
       cacheItems = comparison.lastItems;
     }
     for (const concurrency of [1, 16]) {
@@ -233,6 +241,15 @@ async function main(): Promise<void> {
     );
     out('|---|---|---|---|---|---|---|---|---|---|');
     out(`${rows.join('\n')}\n`);
+    const summary = [8, 16].map((concurrency) => {
+      const ratio = ratios.get(concurrency)!;
+      return `${ratio.median.toFixed(2)} at concurrency ${concurrency} (rounds ${ratio.min.toFixed(2)} to ${ratio.max.toFixed(2)})`;
+    });
+    out(
+      `Teacher stage / bare HTTP loop, median of ${rounds} paired rounds: ${summary.join(', ')}; target 0.95. ` +
+        'On a machine where the server and this process share busy cores the ratio follows CPU per call ' +
+        '(docs/teacher-stage-profile.md).\n',
+    );
     out('| cache-hit path | calls/s |\n|---|---|');
     out(`| model.generate, sequential | ${directHits.toFixed(0)} |`);
     out(`| runModelStage, concurrency 4 (item commit included) | ${hitStage.callsPerSecond.toFixed(0)} |`);

@@ -90,6 +90,68 @@ export class AbortedError extends MedistillError {
   override readonly name = 'AbortedError';
 }
 
+/**
+ * A stage ended with too few usable items for its strategy to go on (a teacher whose replies are
+ * unreadable, no examples left to train on). It stops that strategy; the others still report.
+ */
+export class StageFailedError extends MedistillError {
+  override readonly name = 'StageFailedError';
+  /** Where the full list of failed items was written, if anywhere. */
+  readonly failuresPath: string | undefined;
+  constructor(message: string, failuresPath?: string) {
+    super(message);
+    this.failuresPath = failuresPath;
+  }
+}
+
+/** Every strategy of a run failed: the message holds each one's reason, and there is nothing to report. */
+export class RunFailedError extends MedistillError {
+  override readonly name = 'RunFailedError';
+  readonly strategyErrors: ReadonlyMap<string, string>;
+  constructor(strategyErrors: ReadonlyMap<string, string>) {
+    super(
+      `every strategy failed, so there are no results to report:\n${[...strategyErrors]
+        .map(([strategy, message]) => `  ${strategy}: ${message}`)
+        .join('\n')}`,
+    );
+    this.strategyErrors = strategyErrors;
+  }
+}
+
+/** Who holds a run directory's lock: enough to find the process and to tell a dead one. */
+export interface RunLockHolder {
+  pid: number;
+  host: string;
+  /** When the holder took the lock (ISO time). */
+  startedAt: string;
+  /** The holder's start time in clock ticks since boot (Linux /proc), to tell a reused pid. */
+  processStart?: string;
+  /** The command line that took it, for the message. */
+  command: string;
+  /** Unique per acquisition, so a holder removes only its own lock. */
+  token: string;
+}
+
+/** Another live process is working in this run directory; two runs would repeat every teacher call. */
+export class RunDirectoryLockedError extends MedistillError {
+  override readonly name = 'RunDirectoryLockedError';
+  readonly holder: RunLockHolder;
+  readonly lockPath: string;
+  constructor(message: string, lockPath: string, holder: RunLockHolder) {
+    super(message);
+    this.lockPath = lockPath;
+    this.holder = holder;
+  }
+}
+
 export function isMedistillError(error: unknown): error is MedistillError {
   return error instanceof Error && error instanceof MedistillError;
+}
+
+/**
+ * A run or command would send data somewhere its privacy policy does not allow, or the data holds
+ * likely identifiers the user has not acknowledged. Raised before anything is sent.
+ */
+export class PrivacyError extends MedistillError {
+  override readonly name = 'PrivacyError';
 }

@@ -43,6 +43,8 @@ export { type ModelInfo, modelInfo } from './model/model-info.js';
 export { writeVisionProjectorFile } from './model/vision-projector.js';
 // Models: the LanguageModel seam, specs, the OpenAI-compatible adapter, middleware; the resolver.
 export * from './models/index.js';
+// Privacy: policy, endpoint check and pin, identifier scan, egress audit, purge.
+export * from './privacy/index.js';
 export { compareRuns } from './report/compare-runs.js';
 export { renderHtmlReport } from './report/render-html-report.js';
 export { renderMarkdownReport } from './report/render-markdown-report.js';

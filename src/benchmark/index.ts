@@ -3,7 +3,6 @@
  * a seeded MedQA-style vignette generator with held-out finding combinations and planted label
  * errors, and a knowledge-grounded teacher that plays every MedThink role offline.
  */
-export { extractAnswerKey } from './answer-extraction.js';
 export {
   type BenchmarkSummary,
   singleFindingShortcutAccuracy,

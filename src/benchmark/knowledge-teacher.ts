@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { MultipleChoiceItem } from '../datasets/item.js';
 import { ConfigError, InputError } from '../errors.js';
-import { extractAnswerKey } from './answer-extraction.js';
+import { matchesReference } from '../eval/extract-answer.js';
+import { extractChoice } from '../eval/extract-choice.js';
 import type { Condition, KnowledgeBase } from './knowledge-base.js';
 import {
   answerSentence,
@@ -131,8 +132,8 @@ export class KnowledgeTeacher {
 
   /** Stage 2 judge: the student's extracted answer against the reference answer. */
   judge(item: MultipleChoiceItem, studentReply: string): JudgeVerdict {
-    const studentKey = extractAnswerKey(studentReply, item.options);
-    const correct = studentKey !== undefined && studentKey === item.answerKey;
+    const studentKey = extractChoice(studentReply, item.options) ?? undefined;
+    const correct = matchesReference(item, studentKey ?? null);
     return { verdict: correct ? 'correct' : 'wrong', token: correct ? '1' : '2', studentKey };
   }
 
@@ -142,7 +143,7 @@ export class KnowledgeTeacher {
    */
   correct(item: MultipleChoiceItem, studentReply: string, knowledge = ''): Correction {
     const reading = this.require(item);
-    const studentKey = extractAnswerKey(studentReply, item.options);
+    const studentKey = extractChoice(studentReply, item.options) ?? undefined;
     const prefix = 'From the knowledge points we can infer that';
     let opening = `${prefix} the reply gives no answer .`;
     let confused: Condition | undefined;

@@ -4,6 +4,13 @@ import { formatDuration } from './progress.js';
 
 const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
 
+/** Mean over seeds of the log-likelihood accuracy, where every seed has one. */
+function loglikMean(strategy: DistillationResults['strategies'][number]): number | undefined {
+  const values = strategy.seeds.map((seed) => seed.loglik?.accuracy);
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
+  return (values as number[]).reduce((sum, value) => sum + value, 0) / values.length;
+}
+
 /** The per-strategy numbers a script wants: accuracy, interval, n, stages and counts. */
 export function resultsJson(results: DistillationResults) {
   return {
@@ -17,6 +24,7 @@ export function resultsJson(results: DistillationResults) {
         seed: seed.seed,
         accuracy: seed.accuracy,
         ci95: seed.ci95,
+        ...(seed.loglik ? { loglik: seed.loglik } : {}),
         stages: seed.stages,
         counts: seed.counts,
       })),
@@ -45,7 +53,9 @@ export function printResultsTable(
     printLine(`Test: ${results.testItems} items; training: ${results.trainItems} items.`);
   }
   printLine();
-  printLine(`${'strategy'.padEnd(20)} ${'accuracy'.padStart(8)}  ${'95% interval'.padEnd(16)} seeds  notes`);
+  printLine(
+    `${'strategy'.padEnd(20)} ${'accuracy'.padStart(8)}  ${'95% interval'.padEnd(16)} ${'loglik'.padStart(7)} seeds  notes`,
+  );
   for (const strategy of results.strategies) {
     if (strategy.error) {
       printLine(`${strategy.strategy.padEnd(20)} failed: ${strategy.error}`);
@@ -62,10 +72,14 @@ export function printResultsTable(
     const failed = strategy.seeds.reduce((sum, seed) => sum + seed.failedItems.length, 0);
     if (failed > 0) notes.push(`${failed} teacher failures`);
     const interval = `[${percent(strategy.ci95[0])}, ${percent(strategy.ci95[1])}]`;
+    const loglik = loglikMean(strategy);
     printLine(
-      `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`,
+      `${strategy.strategy.padEnd(20)} ${percent(strategy.accuracy).padStart(8)}  ${interval.padEnd(16)} ${(loglik === undefined ? '-' : percent(loglik)).padStart(7)} ${String(strategy.seeds.length).padStart(5)}  ${notes.join('; ')}`,
     );
   }
+  printLine(
+    'accuracy: the generated answer; loglik: the option whose answer line the student finds likeliest (mean over seeds).',
+  );
   if (results.comparisons.length > 0) printLine();
   for (const comparison of results.comparisons) {
     const sign = comparison.difference >= 0 ? '+' : '';

@@ -20,6 +20,7 @@ import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
+import { withRunLock } from '../store/run-lock.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
 
 export interface DemoOptions {
@@ -79,7 +80,12 @@ async function demoCorpus(benchmark: Benchmark, teacher: Teacher): Promise<strin
  * the same student and budget, evaluated on held-out vignettes whose finding combinations never
  * occur in training.
  */
-export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+export function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  // A second demo on the same directory is refused with the holder's pid, not run twice.
+  return withRunLock(options.directory, () => demoInDirectory(options));
+}
+
+async function demoInDirectory(options: DemoOptions): Promise<DemoSummary> {
   const started = performance.now();
   const settings = options.settings ?? demoSettings(options.quick);
   await mkdir(options.directory, { recursive: true });

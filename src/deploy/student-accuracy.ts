@@ -1,6 +1,6 @@
 import type { Item } from '../datasets/item.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
-import { isCorrectByMatch, studentAnswer } from '../methods/answer-format.js';
+import { readStudentReply } from '../methods/stages/student-answers.js';
 import type { LanguageModel } from '../models/language-model.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 
@@ -14,7 +14,7 @@ export interface StudentOutcome {
 
 /**
  * The student answers each item as a run evaluates it: the prompt it was trained on, greedy, its
- * answer read from the last `Answer:` line and matched to the key. Using the run's own reading
+ * answer read by the one answer reader a run uses (readStudentReply). Using the run's own reading
  * (not a generic eval prompt) makes the unquantized row reproduce the run's reported accuracy.
  */
 export async function studentOutcomes(
@@ -41,8 +41,8 @@ export async function studentOutcomes(
   return settled.map((outcome, index): StudentOutcome => {
     const item = items[index]!;
     if (!outcome.ok) return { itemId: item.id, correct: false, answer: null, error: outcome.error.message };
-    const answer = studentAnswer(item, outcome.value);
-    return { itemId: item.id, correct: isCorrectByMatch(item, answer) === true, answer };
+    const { answer, correct } = readStudentReply(item, outcome.value);
+    return { itemId: item.id, correct: correct === true, answer };
   });
 }
 

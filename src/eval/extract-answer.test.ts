@@ -9,6 +9,7 @@ import {
   extractAnswer,
   extractFinalAnswerText,
   extractYesNoMaybe,
+  matchesReference,
   normalizeAnswerText,
 } from './extract-answer.js';
 
@@ -86,5 +87,55 @@ describe('open-ended answers', () => {
   it('returns null for an empty open-ended reply', () => {
     const item: Item = { kind: 'open-ended', id: 'o', question: 'q', referenceAnswer: 'r' };
     expect(extractAnswer('  ', item)).toBeNull();
+  });
+});
+
+// Cases the benchmark's and the methods' own readers handled before they were folded into this one.
+describe('replies in the shape medistill trains and its knowledge-base teacher writes', () => {
+  const options = [
+    { key: 'A', text: 'ERCP drainage and antibiotics' },
+    { key: 'B', text: 'early laparoscopic cholecystectomy' },
+    { key: 'C', text: 'percutaneous drainage and antibiotics' },
+    { key: 'D', text: 'oral lactulose' },
+  ];
+  const item: Item = { kind: 'multiple-choice', id: 'm', question: 'q', options, answerKey: 'D' };
+
+  it('reads the last stated key, tokens spaced as the knowledge base writes them', () => {
+    expect(extractAnswer('The answer is B .', item)).toBe('B');
+    expect(extractAnswer('reasoning ... Final Answer: **D**', item)).toBe('D');
+    expect(extractAnswer('The answer is A . ... In summary , the answer is C .', item)).toBe('C');
+    expect(extractAnswer(' (B) ', item)).toBe('B');
+    expect(extractAnswer('the answer is a hard one', item)).toBeNull();
+  });
+
+  it('reads the answer line "Answer: <management>" with free-text options', () => {
+    expect(extractAnswer('Answer : oral lactulose', item)).toBe('D');
+    expect(
+      extractAnswer('1 . jaundice and fever point to cholangitis .\nAnswer: oral lactulose.', item),
+    ).toBe('D');
+    expect(extractAnswer('answer: early laparoscopic cholecystectomy, not oral lactulose', item)).toBe('B');
+    expect(extractAnswer('Answer: oral lactulose or early laparoscopic cholecystectomy', item)).toBeNull();
+  });
+
+  it('does not take an option text merely mentioned as the answer', () => {
+    // The benchmark's old reader took the last option text mentioned anywhere; a reply that
+    // discusses an option has not chosen it.
+    expect(extractAnswer('it needs percutaneous drainage and antibiotics', item)).toBeNull();
+  });
+
+  it('reads an open-ended answer line', () => {
+    const open: Item = { kind: 'open-ended', id: 'o', question: 'q', referenceAnswer: 'Celiac disease' };
+    const answer = extractAnswer('Villous atrophy with anti-tTG.\nAnswer: celiac disease.', open);
+    expect(answer).toBe('celiac disease.');
+    expect(matchesReference(open, answer)).toBe(true);
+  });
+
+  it('has one correctness check for every kind', () => {
+    const yesNo: Item = { kind: 'yes-no-maybe', id: 'y', question: 'q', context: [], answer: 'no' };
+    expect(matchesReference(item, 'D')).toBe(true);
+    expect(matchesReference(item, 'A')).toBe(false);
+    expect(matchesReference(item, null)).toBe(false);
+    expect(matchesReference(yesNo, 'no')).toBe(true);
+    expect(matchesReference(yesNo, null)).toBe(false);
   });
 });

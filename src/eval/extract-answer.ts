@@ -1,6 +1,6 @@
 import type { Item } from '../datasets/item.js';
 import { extractChoice } from './extract-choice.js';
-import { extractFinalAnswerText } from './extract-text.js';
+import { extractFinalAnswerText, normalizeAnswerText } from './extract-text.js';
 import { extractYesNoMaybe } from './extract-yes-no-maybe.js';
 
 export {
@@ -27,5 +27,22 @@ export function extractAnswer(output: string, item: Item): string | null {
       const text = extractFinalAnswerText(output);
       return text.length > 0 ? text : null;
     }
+  }
+}
+
+/**
+ * Whether an extracted answer is the item's reference: the option key, the yes/no/maybe, or the
+ * same text after normalisation. Null (nothing read) is wrong. The one correctness check that
+ * evaluation, the strategies, the teachers' filters and vision share.
+ */
+export function matchesReference(item: Item, prediction: string | null): boolean {
+  if (prediction === null) return false;
+  switch (item.kind) {
+    case 'multiple-choice':
+      return prediction === item.answerKey;
+    case 'yes-no-maybe':
+      return prediction === item.answer;
+    case 'open-ended':
+      return normalizeAnswerText(prediction) === normalizeAnswerText(item.referenceAnswer);
   }
 }

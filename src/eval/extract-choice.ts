@@ -193,6 +193,11 @@ export function optionNamedBy(
         new RegExp(String.raw`(?:^|[\s(])${escapeRegExp(text)}(?:[\s,;:.!?)]|$)`, 'u').test(said),
     );
   if (contained.length === 0) return null;
+  // "Furosemide, not spironolactone": the phrase opens with one option and rejects the others.
+  const rejecting = contained.filter(({ text }) =>
+    new RegExp(String.raw`^${escapeRegExp(text)}[\s,;]+(?:not|rather\s+than|instead\s+of)\s`, 'u').test(said),
+  );
+  if (rejecting.length === 1) return rejecting[0]!.key;
   // "Vitamin B12 deficiency" names the longer option, not "Vitamin B12" as well.
   contained.sort((left, right) => right.text.length - left.text.length);
   const longest = contained[0]!;

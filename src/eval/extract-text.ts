@@ -39,12 +39,13 @@ export function answerRegion(text: string): string[] {
 
 /**
  * The answer part of a free-text reply to an open-ended question: what follows the last
- * "Final Answer:" (or "答案："), else the reply after any `</think>` block.
+ * "Final Answer:" or "Answer:" (the line medistill's training targets end with) or "答案：", else
+ * the reply after any `</think>` block.
  */
 export function extractFinalAnswerText(output: string): string {
   const text = normalizeOutput(output);
   const region = answerRegion(text)[0]!;
-  const marker = lastMatch(region, /(?:final\s+answer|答案)\s*(?:是|为)?\s*[:：]/giu);
+  const marker = lastMatch(region, /(?:\b(?:final\s+)?answer|答案)\s*(?:是|为)?\s*[:：]/giu);
   const answer = marker ? region.slice(marker.index + marker[0].length) : region;
   return answer.replace(/^[\s*_]+|[\s*_]+$/g, '').trim();
 }

@@ -8,7 +8,7 @@ export {
   evaluate,
 } from './evaluate.js';
 export type { EvaluationSummary, SummaryOptions } from './evaluation-summary.js';
-export { extractAnswer } from './extract-answer.js';
+export { extractAnswer, matchesReference } from './extract-answer.js';
 export { type ChoiceExtraction, explainChoiceExtraction, extractChoice } from './extract-choice.js';
 export { extractYesNoMaybe, type YesNoMaybe } from './extract-yes-no-maybe.js';
 export type { ItemPrediction, OptionScore } from './item-prediction.js';

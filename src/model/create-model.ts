@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, InputError } from '../errors.js';
 import { CHATML_TEMPLATE } from '../tokenizer/chat-template.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { trainTokenizer } from '../tokenizer/train-bpe.js';
 import { type LlamaConfig, llamaConfigSchema, parameterCount } from './llama-config.js';
 import { type LlamaModel, type WeightStorageType, writeLlamaModel } from './llama-model-file.js';
@@ -32,7 +33,7 @@ export const defaultFeedForwardLength = (embeddingLength: number): number =>
 const TEMPLATE_WORDS = ['system\n', 'user\n', 'assistant\n', '\n'];
 
 /** A random-weight Llama model with a tokenizer learned from the corpus and a ChatML template. */
-export function createModel(options: CreateModelOptions): LlamaModel {
+export function createModel(options: CreateModelOptions): LlamaModel & { tokenizer: Tokenizer } {
   if (options.corpus.length === 0) throw new ConfigError('the tokenizer corpus is empty');
   const embeddingLength = options.embeddingLength ?? 128;
   const heads = options.heads ?? Math.max(1, Math.round(embeddingLength / 32));
@@ -62,6 +63,7 @@ export function createModel(options: CreateModelOptions): LlamaModel {
     config,
     weights: randomLlamaWeights(config, options.seed ?? 1),
     tokenizer,
+    tokenizerMetadata: tokenizer.toGgufMetadata(),
     chatTemplate: CHATML_TEMPLATE,
     general: { name: options.name ?? 'medistill-student' },
   };

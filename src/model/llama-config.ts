@@ -1,10 +1,20 @@
 import { z } from 'zod';
 
 /**
- * The hyperparameters of a Llama-architecture model, as GGUF stores them under `llama.*`.
- * Everything that makes, trains, exports or runs a student reads this one shape.
+ * The llama.cpp architectures the embedded engine computes exactly: `llama` (Llama 2/3.x,
+ * SmolLM2), `qwen2` (Qwen2.5) and `qwen3` (per-head q/k RMS norm). They share one block; what
+ * differs is decided by metadata and the tensors a file holds (biases, norms, RoPE factors).
+ */
+export const SUPPORTED_ARCHITECTURES = ['llama', 'qwen2', 'qwen3'] as const;
+export type Architecture = (typeof SUPPORTED_ARCHITECTURES)[number];
+
+/**
+ * The hyperparameters of a model of one supported architecture, as GGUF stores them under
+ * `<architecture>.*`. Everything that makes, trains, exports or runs a student reads this shape.
+ * Optional fields default to plain Llama: absent means `llama`, E/H head width, no scaling.
  */
 export const llamaConfigSchema = z.object({
+  architecture: z.enum(SUPPORTED_ARCHITECTURES).optional(),
   vocabSize: z.number().int().positive(),
   contextLength: z.number().int().positive(),
   embeddingLength: z.number().int().positive(),
@@ -12,13 +22,32 @@ export const llamaConfigSchema = z.object({
   headCount: z.number().int().positive(),
   /** Key/value heads (grouped-query attention); equal to headCount for plain multi-head attention. */
   headCountKv: z.number().int().positive(),
+  /** Width of one head (`attention.key_length`); default embeddingLength / headCount. Qwen3 widens it. */
+  headDimension: z.number().int().positive().optional(),
   feedForwardLength: z.number().int().positive(),
   rmsNormEpsilon: z.number().positive(),
   ropeFreqBase: z.number().positive(),
+  /** Linear RoPE scaling: 1 / `rope.scaling.factor` (llama.cpp's freq_scale). */
+  ropeFreqScale: z.number().positive().optional(),
+  /** Llama 3.x `rope_freqs.weight`: one divisor per rotated pair, applied to every layer. */
+  ropeFrequencyFactors: z.array(z.number()).optional(),
+  /** True when the blocks carry q/k/v biases (`blk.N.attn_{q,k,v}.bias`; Qwen2 has them). */
+  attentionBias: z.boolean().optional(),
   /** True when the output head reuses `token_embd.weight` (no `output.weight` tensor). */
   tiedOutput: z.boolean(),
 });
 export type LlamaConfig = z.infer<typeof llamaConfigSchema>;
+
+/** llama.cpp's rope type per architecture: adjacent pairs (NORM) or halves (NEOX). */
+export type RopeType = 'norm' | 'neox';
+
+export const architectureOf = (config: LlamaConfig): Architecture => config.architecture ?? 'llama';
+export const ropeTypeOf = (config: LlamaConfig): RopeType =>
+  architectureOf(config) === 'llama' ? 'norm' : 'neox';
+export const headDimensionOf = (config: LlamaConfig): number =>
+  config.headDimension ?? config.embeddingLength / config.headCount;
+/** Qwen3 normalises every query and key head with its own RMS norm weight before RoPE. */
+export const hasQkNorm = (config: LlamaConfig): boolean => architectureOf(config) === 'qwen3';
 
 /**
  * Weights keyed by GGUF tensor name (`token_embd.weight`, `blk.0.attn_q.weight`, ...), F32,
@@ -31,19 +60,32 @@ export interface WeightTensor {
 }
 export type LlamaWeights = Map<string, WeightTensor>;
 
-/** The tensor names and ggml shapes a Llama model of this config must have. */
+/** The rope factor tensor of Llama 3.x: not trained, carried in the config. */
+export const ROPE_FREQS = 'rope_freqs.weight';
+
+/** The tensor names and ggml shapes a model of this config must have (rope factors aside). */
 export function llamaTensorShapes(config: LlamaConfig): Map<string, number[]> {
-  const headDim = config.embeddingLength / config.headCount;
-  const kvDim = headDim * config.headCountKv;
+  const headDimension = headDimensionOf(config);
+  const queryDim = headDimension * config.headCount;
+  const kvDim = headDimension * config.headCountKv;
   const e = config.embeddingLength;
   const shapes = new Map<string, number[]>();
   shapes.set('token_embd.weight', [e, config.vocabSize]);
   for (let i = 0; i < config.blockCount; i++) {
     shapes.set(`blk.${i}.attn_norm.weight`, [e]);
-    shapes.set(`blk.${i}.attn_q.weight`, [e, e]);
+    shapes.set(`blk.${i}.attn_q.weight`, [e, queryDim]);
     shapes.set(`blk.${i}.attn_k.weight`, [e, kvDim]);
     shapes.set(`blk.${i}.attn_v.weight`, [e, kvDim]);
-    shapes.set(`blk.${i}.attn_output.weight`, [e, e]);
+    if (config.attentionBias) {
+      shapes.set(`blk.${i}.attn_q.bias`, [queryDim]);
+      shapes.set(`blk.${i}.attn_k.bias`, [kvDim]);
+      shapes.set(`blk.${i}.attn_v.bias`, [kvDim]);
+    }
+    if (hasQkNorm(config)) {
+      shapes.set(`blk.${i}.attn_q_norm.weight`, [headDimension]);
+      shapes.set(`blk.${i}.attn_k_norm.weight`, [headDimension]);
+    }
+    shapes.set(`blk.${i}.attn_output.weight`, [queryDim, e]);
     shapes.set(`blk.${i}.ffn_norm.weight`, [e]);
     shapes.set(`blk.${i}.ffn_gate.weight`, [e, config.feedForwardLength]);
     shapes.set(`blk.${i}.ffn_up.weight`, [e, config.feedForwardLength]);

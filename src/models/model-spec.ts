@@ -106,6 +106,11 @@ export function parseModelSpec(spec: string): ModelSpec {
   }
 }
 
+/** Like parseModelSpec, but a bare path ending in `.gguf` means `gguf:<path>`. */
+export function parseModelSpecOrPath(spec: string): ModelSpec {
+  return parseModelSpec(spec.endsWith('.gguf') && !spec.includes(':') ? `gguf:${spec}` : spec);
+}
+
 /**
  * The stable identity of a spec for cache keys and reports. Equivalent spellings (`vllm:` and
  * `openai-compatible:` at the same URL) share an id; the key variable's name is not part of it

@@ -28,6 +28,7 @@ export async function strategiesSection(report: RunReport): Promise<TrustedHtml>
       <td>${strategyLabel(strategy)}</td><td>${strategy.model ?? ''}</td><td>${strategy.mode ?? ''}</td>
       <td class="number">${strategy.n}</td><td class="number">${strategy.correct}</td>
       <td class="number">${formatPercent(strategy.accuracy)}</td><td class="number">${formatInterval(strategy.ci95)}</td>
+      <td class="number">${strategy.loglik ? `${formatPercent(strategy.loglik.accuracy)} ${formatInterval(strategy.loglik.ci95)}` : '\u2013'}</td>
       <td class="number">${strategy.accNorm ? formatPercent(strategy.accNorm.accuracy) : '\u2013'}</td>
       <td class="number">${strategy.ece !== undefined ? formatPercent(strategy.ece) : '\u2013'}</td>
       <td class="number">${strategy.failed ?? '\u2013'}</td><td class="number">${strategy.unanswered ?? '\u2013'}</td>
@@ -35,9 +36,9 @@ export async function strategiesSection(report: RunReport): Promise<TrustedHtml>
   );
   return html`<section id="strategies"><h2>Accuracy by strategy</h2>${chart}
     <table data-table="strategies"><thead><tr><th>strategy</th><th>model</th><th>mode</th><th class="number">n</th>
-    <th class="number">correct</th><th class="number">accuracy</th><th class="number">95% CI</th><th class="number">acc_norm</th>
+    <th class="number">correct</th><th class="number">accuracy</th><th class="number">95% CI</th><th class="number">by log-likelihood</th><th class="number">acc_norm</th>
     <th class="number">ECE</th><th class="number">failed</th><th class="number">unanswered</th></tr></thead><tbody>${rows}</tbody></table>
-    <p class="note">Failed and unanswered items count as wrong. Intervals are Wilson score intervals.</p>
+    <p class="note">Failed and unanswered items count as wrong. Intervals are Wilson score intervals. By log-likelihood: the same model choosing the option whose answer it finds likeliest (items with options only).</p>
     ${report.baselines.length > 0 ? baselinesTable(report) : ''}</section>`;
 }
 

@@ -30,23 +30,28 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
     '',
   ];
   if (report.description) lines.push(cell(report.description), '');
+  if (report.egress) lines.push(`Network: ${cell(report.egress)}`, '');
   lines.push('## Accuracy by strategy', '');
   lines.push(
     table(
-      ['strategy', 'n', 'correct', 'accuracy', '95% CI', 'acc_norm', 'ECE', 'failed'],
+      ['strategy', 'n', 'correct', 'accuracy', '95% CI', 'by log-likelihood', 'acc_norm', 'ECE', 'failed'],
       report.strategies.map((strategy) => [
         strategyLabel(strategy),
         String(strategy.n),
         String(strategy.correct),
         formatPercent(strategy.accuracy),
         formatInterval(strategy.ci95),
+        strategy.loglik
+          ? `${formatPercent(strategy.loglik.accuracy)} ${formatInterval(strategy.loglik.ci95)}`
+          : '–',
         strategy.accNorm ? formatPercent(strategy.accNorm.accuracy) : '–',
         strategy.ece !== undefined ? formatPercent(strategy.ece) : '–',
         strategy.failed !== undefined ? String(strategy.failed) : '–',
       ]),
     ),
     '',
-    'Failed and unanswered items count as wrong; intervals are Wilson 95%.',
+    'Failed and unanswered items count as wrong; intervals are Wilson 95%. "By log-likelihood": the same ' +
+      'model choosing the option whose answer line it finds likeliest (items with options only).',
     '',
   );
   if (report.baselines.length > 0) {

@@ -72,6 +72,11 @@ export const strategyResultSchema = z
     failed: count.optional(),
     unanswered: count.optional(),
     accNorm: z.object({ accuracy: proportion, ci95: proportionIntervalSchema }).strict().optional(),
+    /** The same model scored by log-likelihood over the options, beside a generated-answer accuracy. */
+    loglik: z
+      .object({ n: count, correct: count, accuracy: proportion, ci95: proportionIntervalSchema })
+      .strict()
+      .optional(),
     ece: z.number().nonnegative().optional(),
     reliability: z.array(reliabilityBinSchema).optional(),
     perSubject: z.array(subjectRowSchema).optional(),
@@ -153,6 +158,8 @@ export const runReportSchema = z
     /** ISO 8601 time the run finished. */
     createdAt: z.string().min(1),
     description: z.string().optional(),
+    /** One line on what the run's models sent where (medistill audit has the detail). */
+    egress: z.string().optional(),
     dataset: z
       .object({
         name: z.string(),

@@ -3,6 +3,14 @@ export type { CallRecord } from '../models/call-record.js';
 export { canonicalJson, contentHash, sha256Hex } from '../util/canonical-json.js';
 export type { CallTotals, LoggedCall } from './call-log.js';
 export { CallLog } from './call-log.js';
+export {
+  type AcquireRunLockOptions,
+  acquireRunLock,
+  type RunLock,
+  readRunLock,
+  runLockFileName,
+  withRunLock,
+} from './run-lock.js';
 export { type OpenRunStoreOptions, RunStore, runStoreFileName } from './run-store.js';
 export type { StageProgress } from './stage-progress.js';
 export type { ItemRecord, ItemStatus, StageRecord, StageStatus } from './stage-records.js';

@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import { CallLog } from './call-log.js';
+import { EgressLog } from './egress-log.js';
 import { GroupCommit } from './group-commit.js';
 import { StageRecords } from './stage-records.js';
 import { storeSchemaSql, storeSchemaVersion } from './store-schema.js';
@@ -26,6 +27,8 @@ export class RunStore {
   readonly path: string;
   readonly calls: CallLog;
   readonly stages: StageRecords;
+  /** Every HTTP request the run's models made (see privacy/pinned-fetch). */
+  readonly egress: EgressLog;
   readonly #database: Database;
   readonly #commits: GroupCommit;
 
@@ -35,11 +38,13 @@ export class RunStore {
     this.#commits = new GroupCommit(database);
     this.calls = new CallLog(database, this.#commits);
     this.stages = new StageRecords(database, this.#commits);
+    this.egress = new EgressLog(database, this.#commits);
   }
 
   /** Opens (creating if needed) the store in a run directory. */
   static openDirectory(runDirectory: string, options: OpenRunStoreOptions = {}): RunStore {
-    if (!options.readOnly) mkdirSync(runDirectory, { recursive: true });
+    // Owner only: the store holds item text and teacher replies (patient data, for some users).
+    if (!options.readOnly) mkdirSync(runDirectory, { recursive: true, mode: 0o700 });
     return RunStore.openFile(join(runDirectory, runStoreFileName), options);
   }
 
@@ -76,6 +81,7 @@ export class RunStore {
         database.exec(storeSchemaSql);
         database.pragma(`user_version = ${storeSchemaVersion}`);
       }
+      if (!options.readOnly) restrictToOwner(path);
       return new RunStore(path, database);
     } catch (error) {
       database.close();
@@ -88,10 +94,41 @@ export class RunStore {
     return this.#database.transaction(work)();
   }
 
+  /**
+   * Deletes the text of every model call (requests, replies, error messages) and every item
+   * result, keeping the rows' counts, tokens, costs and times. Purged calls no longer serve as
+   * cache entries (their hash is prefixed), so a rerun asks the model again. The file is then
+   * vacuumed so the text does not linger in free pages or the WAL.
+   */
+  purgeText(): { calls: number; items: number } {
+    this.#commits.flush();
+    const purged = '{"purged":true}';
+    const counts = this.transaction(() => {
+      const calls = this.#database
+        .prepare(`UPDATE calls SET request_json = @purged,
+          response_json = CASE WHEN response_json IS NULL THEN NULL ELSE @purged END,
+          error_message = CASE WHEN error_message IS NULL THEN NULL ELSE '(purged)' END,
+          request_hash = 'purged:' || request_hash
+          WHERE request_hash NOT LIKE 'purged:%'`)
+        .run({ purged }).changes;
+      const items = this.#database.prepare('DELETE FROM items').run().changes;
+      return { calls, items };
+    });
+    this.#database.pragma('wal_checkpoint(TRUNCATE)');
+    this.#database.exec('VACUUM');
+    return counts;
+  }
+
   /** Commits queued writes, then closes the file. */
   close(): void {
     if (!this.#database.open) return;
     this.#commits.flush();
     this.#database.close();
   }
+}
+
+/** Makes the database and its WAL files readable by their owner only (POSIX; a no-op elsewhere). */
+function restrictToOwner(path: string): void {
+  if (process.platform === 'win32') return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }

@@ -1,9 +1,10 @@
 /**
  * The run database's tables. One file per run directory; every teacher call is a row in `calls`,
  * every finished or failed item a row in `items`. Versioned with `PRAGMA user_version` so a newer
- * medistill can migrate an older run instead of misreading it.
+ * medistill can migrate an older run instead of misreading it. Every statement is idempotent, so
+ * migrating is running it again: version 2 added `egress`.
  */
-export const storeSchemaVersion = 1;
+export const storeSchemaVersion = 2;
 
 export const storeSchemaSql = `
 CREATE TABLE IF NOT EXISTS calls (
@@ -48,5 +49,24 @@ CREATE TABLE IF NOT EXISTS items (
   attempts INTEGER NOT NULL DEFAULT 1,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (stage, item_id)
+);
+
+CREATE TABLE IF NOT EXISTS egress (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  host TEXT NOT NULL,
+  address TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  local INTEGER NOT NULL,
+  model_id TEXT,
+  stage TEXT,
+  item_id TEXT,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status INTEGER,
+  bytes_sent INTEGER NOT NULL,
+  bytes_received INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  error_code TEXT
 );
 `;

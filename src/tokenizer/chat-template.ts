@@ -1,4 +1,5 @@
 import { Template } from '@huggingface/jinja';
+import { ModelFormatError } from '../errors.js';
 
 /**
  * ChatML, the template medistill writes into the models it makes. node-llama-cpp and llama-server
@@ -13,16 +14,27 @@ export interface TemplateMessage {
   content: string;
 }
 
-/** Render messages with a Jinja chat template (the `tokenizer.chat_template` of a GGUF). */
+/**
+ * Render messages with a Jinja chat template (the `tokenizer.chat_template` of a GGUF). A
+ * template that does not parse or render is a ModelFormatError naming `file` and the key.
+ */
 export function renderChat(
   template: string,
   messages: readonly TemplateMessage[],
-  options: { addGenerationPrompt: boolean; bosToken?: string; eosToken?: string },
+  options: { addGenerationPrompt: boolean; bosToken?: string; eosToken?: string; file?: string },
 ): string {
-  return new Template(template).render({
-    messages,
-    add_generation_prompt: options.addGenerationPrompt,
-    bos_token: options.bosToken ?? '',
-    eos_token: options.eosToken ?? '',
-  });
+  try {
+    return new Template(template).render({
+      messages,
+      add_generation_prompt: options.addGenerationPrompt,
+      bos_token: options.bosToken ?? '',
+      eos_token: options.eosToken ?? '',
+    });
+  } catch (error) {
+    throw new ModelFormatError(
+      `the chat template failed to render: ${(error as Error).message}`,
+      { file: options.file ?? 'chat template', field: 'tokenizer.chat_template' },
+      { cause: error },
+    );
+  }
 }

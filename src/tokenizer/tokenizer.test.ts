@@ -59,8 +59,8 @@ describe('byte-level BPE tokenizer', () => {
     let compared = 0;
     for (const text of probes) {
       const expected = Array.from(model.tokenize(text, true));
-      expect(ours.tokenizer.encode(text), text).toEqual(expected);
-      expect(ours.tokenizer.decode(expected, { special: true })).toBe(text);
+      expect(ours.tokenizer!.encode(text), text).toEqual(expected);
+      expect(ours.tokenizer!.decode(expected, { special: true })).toBe(text);
       compared++;
     }
     expect(compared).toBeGreaterThan(handWritten.length);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** A temporary sibling path; renaming it over the target is atomic on one filesystem. */
@@ -9,7 +9,8 @@ export function temporaryPathFor(path: string): string {
 
 /**
  * Write through a temporary file and rename, so a crash never leaves a half-written output.
- * `write` receives the temporary path and must fully write it.
+ * `write` receives the temporary path and must fully write it. The file is readable by its owner
+ * only (0600 on POSIX): outputs derive from the data, which may be patient records.
  */
 export async function writeAtomically(
   path: string,
@@ -19,6 +20,7 @@ export async function writeAtomically(
   const temporary = temporaryPathFor(path);
   try {
     await write(temporary);
+    if (process.platform !== 'win32') await chmod(temporary, 0o600);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

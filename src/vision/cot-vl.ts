@@ -3,8 +3,7 @@ import type { Item } from '../datasets/item.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { AbortedError, MedistillError } from '../errors.js';
 import { runBoundedPool } from '../eval/bounded-pool.js';
-import { extractAnswer, normalizeAnswerText } from '../eval/extract-answer.js';
-import { itemReference } from '../eval/item-prediction.js';
+import { extractAnswer, matchesReference } from '../eval/extract-answer.js';
 import { finalAnswerInstruction } from '../eval/prompt.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { VisionImages } from './images.js';
@@ -92,12 +91,6 @@ export function splitRationale(reply: string): string {
   const markers = [...text.matchAll(/(?:\*\*)?\s*final\s+answer\s*(?:is)?\s*[:：]/giu)];
   const last = markers.at(-1);
   return (last?.index === undefined ? text : text.slice(0, last.index)).trim();
-}
-
-function agrees(item: Item, answer: string): boolean {
-  if (item.kind === 'open-ended')
-    return normalizeAnswerText(answer) === normalizeAnswerText(item.referenceAnswer);
-  return answer === itemReference(item);
 }
 
 /**
@@ -188,7 +181,7 @@ function judgeReply(item: Item, sample: number, text: string): VisualRationale {
   const rationale = splitRationale(text);
   const base = { itemId: item.id, sample, rationale, answer };
   if (answer === null) return { ...base, kept: false, dropped: 'no-answer' };
-  if (!agrees(item, answer)) return { ...base, kept: false, dropped: 'wrong-answer' };
+  if (!matchesReference(item, answer)) return { ...base, kept: false, dropped: 'wrong-answer' };
   if (rationale.length === 0) return { ...base, kept: false, dropped: 'empty-rationale' };
   return { ...base, kept: true };
 }

@@ -3,7 +3,7 @@ import { imageKey } from '../datasets/images/image-library.js';
 import type { Item } from '../datasets/item.js';
 import { AbortedError, InputError, MedistillError } from '../errors.js';
 import { runBoundedPool } from '../eval/bounded-pool.js';
-import { extractAnswer } from '../eval/extract-answer.js';
+import { extractAnswer, matchesReference } from '../eval/extract-answer.js';
 import { itemReference } from '../eval/item-prediction.js';
 import type { ImagePart, LanguageModel } from '../models/language-model.js';
 import { seededDerangement } from './derangement.js';
@@ -199,7 +199,7 @@ async function ask(
     const prediction = extractAnswer(rawOutput, item);
     return {
       prediction,
-      correct: prediction !== null && prediction === itemReference(item),
+      correct: matchesReference(item, prediction),
       promptTokens: response.usage.promptTokens,
       rawOutput,
     };

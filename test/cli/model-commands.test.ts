@@ -95,4 +95,45 @@ describe('medistill model / generate', () => {
     expect(badFlag.code).not.toBe(0);
     expect(badFlag.stderr).toMatch(/--layers must be an integer/);
   });
+
+  it('makes a preset model at a cut depth with its published shape, quantized by llama.cpp', async () => {
+    const dir = await temporaryDirectory();
+    const out = join(dir, 'smollm2.gguf');
+    const made = await runMedistill([
+      'model',
+      'new',
+      '--preset',
+      'smollm2-135m',
+      '--layers',
+      '1',
+      '--type',
+      'q8_0',
+      '--out',
+      out,
+    ]);
+    expect(made.stderr).toBe('');
+    expect(made.stdout).toMatch(
+      /smollm2-135m \(llama\).*vocabulary 49,152, 1 layers x 576, 9 heads \(3 kv\), q8_0/,
+    );
+    const info = JSON.parse((await runMedistill(['model', 'info', out, '--json'])).stdout) as {
+      tensorTypes: Record<string, number>;
+      headCountKv: number;
+    };
+    expect(info.headCountKv).toBe(3);
+    expect(info.tensorTypes.Q8_0).toBe(8);
+
+    const neither = await runMedistill(['model', 'new', '--out', join(dir, 'x.gguf')]);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toMatch(/model new needs --corpus <file> or --preset <name>/);
+    const unknown = await runMedistill([
+      'model',
+      'new',
+      '--preset',
+      'gemma-3-1b',
+      '--out',
+      join(dir, 'y.gguf'),
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--preset/);
+  });
 });

@@ -17,10 +17,10 @@ import type { LlamaWeights } from '../../src/model/llama-config.js';
 import { type LlamaModel, writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import {
-  exactContext,
-  llamaCppLogProbabilities,
-  maxLogProbabilityDifference,
-} from '../support/log-probabilities.js';
+  exact as exactContext,
+  llamaCppLogprobs as llamaCppLogProbabilities,
+  maxDifference,
+} from '../support/parity.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 const corpus = [
@@ -71,10 +71,10 @@ describe('merging a LoRA adapter', () => {
     const merged = await llamaCppLogProbabilities(mergedPath, tokens, exactContext);
     const base = await llamaCppLogProbabilities(basePath, tokens, exactContext);
     const rows = (values: Float64Array[]) => values.map((row) => Array.from(row));
-    const difference = maxLogProbabilityDifference(rows(merged), applied);
+    const difference = maxDifference(rows(merged), applied);
     console.log(`merge parity: max |Δ log p| merged vs base+adapter = ${difference.toExponential(2)}`);
     // The adapter really moves the model, so agreement is not agreement on the base.
-    expect(maxLogProbabilityDifference(rows(base), applied)).toBeGreaterThan(0.1);
+    expect(maxDifference(rows(base), applied)).toBeGreaterThan(0.1);
     expect(difference).toBeLessThan(1e-4);
   });
 

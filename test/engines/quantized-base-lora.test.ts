@@ -29,12 +29,7 @@ import { useWasmBackend } from '../../src/engines/tfjs/wasm-backend.js';
 import { createModel } from '../../src/model/create-model.js';
 import { type LlamaModel, readLlamaModel, writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { defaultHyperparameters } from '../../src/training/default-hyperparameters.js';
-import {
-  exactContext,
-  llamaCppLogProbabilities,
-  maxLogProbabilityDifference,
-  tfjsLogProbabilities,
-} from '../support/log-probabilities.js';
+import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../support/parity.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 const corpus = [
@@ -81,7 +76,7 @@ beforeAll(async () => {
   f32Path = join(directory, 'f32.gguf');
   await writeLlamaModel(f32Path, model, 'f32');
   const text = `<|im_start|>user\n${corpus.join(' ')}<|im_end|>\n<|im_start|>assistant\n${corpus.join(' ')}`;
-  tokens = model.tokenizer.encode(text, { parseSpecial: true }).slice(0, 48);
+  tokens = model.tokenizer!.encode(text, { parseSpecial: true }).slice(0, 48);
   dataPath = join(directory, 'chat.jsonl');
   const lines = corpus.map((content, i) =>
     JSON.stringify({
@@ -115,18 +110,12 @@ describe('LoRA on a quantized base', () => {
       const dequantizedPath = join(directory, `${type}-dequantized.gguf`);
       await writeLlamaModel(dequantizedPath, base, 'f32');
       const compare = async (adapter?: { path: string; values: LoraAdapter }) => {
-        const ours = tfjsLogProbabilities(base.config, base.weights, tokens, adapter?.values);
-        const options = adapter ? { ...exactContext, adapter: adapter.path } : exactContext;
+        const ours = tfjsLogprobs(base.config, base.weights, tokens, adapter?.values);
+        const options = adapter ? { ...exact, adapter: adapter.path } : exact;
         return {
           ours,
-          quantized: maxLogProbabilityDifference(
-            ours,
-            await llamaCppLogProbabilities(basePath, tokens, options),
-          ),
-          dequantized: maxLogProbabilityDifference(
-            ours,
-            await llamaCppLogProbabilities(dequantizedPath, tokens, options),
-          ),
+          quantized: maxDifference(ours, await llamaCppLogprobs(basePath, tokens, options)),
+          dequantized: maxDifference(ours, await llamaCppLogprobs(dequantizedPath, tokens, options)),
         };
       };
       const before = await compare();
@@ -152,7 +141,10 @@ describe('LoRA on a quantized base', () => {
       const adapterPath = lora.adapterPath!;
       const after = await compare({ path: adapterPath, values: await readLoraAdapter(adapterPath) });
       // The adapter really changes the model, so agreement after training is not agreement on the base.
-      const moved = maxLogProbabilityDifference(after.ours, before.ours);
+      const moved = maxDifference(
+        after.ours,
+        before.ours.map((row) => Float64Array.from(row)),
+      );
       figures.push(
         `  ${type.padEnd(5)} quantized file ${before.quantized.toExponential(2)} / ${after.quantized.toExponential(2)}; ` +
           `same weights as F32 ${before.dequantized.toExponential(2)} / ${after.dequantized.toExponential(2)}; ` +

@@ -3,22 +3,15 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createModel } from '../../src/model/create-model.js';
-import { writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { runMedistill } from '../support/cli.js';
-import { type RunningLlamaServer, startLlamaServer } from '../support/llama-server.js';
+import type { RunningLlamaServer } from '../support/llama-server.js';
+import {
+  clinicalQuestions,
+  noiseTeacherRunConfig,
+  startNoiseTeacher,
+  writeQuestionSplits,
+} from '../support/noise-teacher.js';
 import { temporaryDirectory } from '../support/paths.js';
-
-const questions = [
-  ['What is first-line treatment of acute cholangitis?', 'biliary drainage and antibiotics'],
-  ['Which test confirms celiac disease?', 'duodenal biopsy'],
-  ['What treats Wilson disease?', 'penicillamine'],
-  ['What treats Helicobacter pylori ulcer?', 'triple therapy'],
-  ['Which antibody marks autoimmune hepatitis?', 'anti-smooth muscle antibody'],
-  ['What treats hepatic encephalopathy?', 'lactulose'],
-  ['What treats primary biliary cholangitis?', 'ursodeoxycholic acid'],
-  ['What treats variceal bleeding?', 'band ligation'],
-];
 
 /**
  * MedThink with a real OpenAI-compatible server as teacher and judge (llama-server serving a tiny
@@ -28,21 +21,7 @@ const questions = [
 describe('MedThink with an LLM teacher over HTTP', () => {
   let server: RunningLlamaServer;
   beforeAll(async () => {
-    // A random model emits arbitrary bytes, and llama-server refuses replies that are not valid
-    // UTF-8. Silencing the byte tokens above 0x7F (ids 128-255 in our vocabularies, tied to the
-    // output) keeps the tiny teacher's replies ASCII; what they say is still noise.
-    const teacher = createModel({
-      corpus: questions.flat(),
-      layers: 1,
-      embeddingLength: 64,
-      contextLength: 2048,
-      seed: 5,
-    });
-    const embeddings = teacher.weights.get('token_embd.weight')!;
-    embeddings.data.fill(0, 128 * 64, 256 * 64);
-    const modelPath = join(await temporaryDirectory(), 'teacher.gguf');
-    await writeLlamaModel(modelPath, teacher);
-    server = await startLlamaServer({ modelPath, parallel: 4, contextSize: 8192 });
+    server = await startNoiseTeacher(clinicalQuestions.flat());
   });
   afterAll(async () => {
     await server?.stop();
@@ -50,36 +29,8 @@ describe('MedThink with an LLM teacher over HTTP', () => {
 
   it('runs every teacher role through llama-server and records every call', async () => {
     const dir = await temporaryDirectory();
-    const lines = (pairs: string[][]) =>
-      pairs
-        .map(([question, answer]) =>
-          JSON.stringify({
-            messages: [
-              { role: 'user', content: question },
-              { role: 'assistant', content: answer },
-            ],
-          }),
-        )
-        .join('\n');
-    await writeFile(join(dir, 'train.jsonl'), `${lines(questions.slice(0, 6))}\n`);
-    await writeFile(join(dir, 'test.jsonl'), `${lines(questions.slice(6))}\n`);
-    const config = {
-      name: 'llm-teacher',
-      // llama-server takes the schema as its own `json_schema` field (its chat `response_format` fails on a homemade template).
-      teacher: `llama-server:${server.baseUrl}#tiny`,
-      structuredOutput: true,
-      // A random model fills every string to its limit: keep replies short.
-      teacherLimits: { maxTokens: 256, maxCharacters: 60 },
-      student: {
-        model: 'new',
-        shape: { layers: 1, embeddingLength: 32, contextLength: 512, tokenizer: 'bpe' },
-        training: { epochs: 1, batchSize: 4, validationSplit: 0 },
-        maxAnswerTokens: 24,
-      },
-      data: { train: join(dir, 'train.jsonl'), test: join(dir, 'test.jsonl') },
-      strategies: ['medthink'],
-      concurrency: 4,
-    };
+    await writeQuestionSplits(dir);
+    const config = noiseTeacherRunConfig(server, dir);
     const configPath = join(dir, 'run.yaml');
     await writeFile(configPath, stringify(config));
     const out = join(dir, 'run');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -50,13 +50,66 @@ describe('run store', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('uses WAL and records schema version 1', () => {
+  it('uses WAL and records schema version 2', () => {
     store.close();
     const database = new BetterSqlite3(join(directory, 'run', 'run.sqlite'));
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(database.pragma('user_version', { simple: true })).toBe(1);
+    expect(database.pragma('user_version', { simple: true })).toBe(2);
     database.close();
     store = RunStore.openDirectory(join(directory, 'run'));
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'keeps the run directory and database for their owner only',
+    async () => {
+      expect((await stat(join(directory, 'run'))).mode & 0o777).toBe(0o700);
+      for (const file of ['run.sqlite', 'run.sqlite-wal', 'run.sqlite-shm'])
+        expect((await stat(join(directory, 'run', file))).mode & 0o777, file).toBe(0o600);
+    },
+  );
+
+  it('migrates a version-1 store to add the egress log, and reads a version-1 store read-only', async () => {
+    await store.calls.record(call({ responseJson: '{"v":1}' }));
+    store.close();
+    const database = new BetterSqlite3(join(directory, 'run', 'run.sqlite'));
+    database.exec('DROP TABLE egress');
+    database.pragma('user_version = 1');
+    database.close();
+    const old = RunStore.openDirectory(join(directory, 'run'), { readOnly: true });
+    expect(old.egress.list()).toEqual([]);
+    old.close();
+    store = RunStore.openDirectory(join(directory, 'run'));
+    expect(store.calls.findResponse('h1')).toBe('{"v":1}');
+    await store.egress.record({
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      host: 'localhost',
+      address: '127.0.0.1',
+      port: 8080,
+      local: true,
+      stage: 'explain',
+      itemId: 'q1',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      status: 200,
+      bytesSent: 120,
+      bytesReceived: 300,
+      durationMs: 5,
+    });
+    expect(store.egress.byHost()).toEqual([
+      {
+        host: 'localhost',
+        address: '127.0.0.1',
+        port: 8080,
+        local: true,
+        requests: 1,
+        failed: 0,
+        bytesSent: 120,
+        bytesReceived: 300,
+        first: '2026-01-01T00:00:00.000Z',
+        last: '2026-01-01T00:00:00.000Z',
+        stages: ['explain'],
+      },
+    ]);
   });
 
   it('finds only successful calls as cache entries, newest first', async () => {

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { askModel } from '../../compose/ask-model.js';
+import type { ResolveModel } from '../../compose/resolve-model.js';
 import { ConfigError } from '../../errors.js';
-import type { LanguageModel } from '../../models/language-model.js';
 import { definedOnly } from '../../util/defined-only.js';
 import { printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 
 /** Turns a model spec string into a model (servers here, `gguf:` through the embedded runtime). */
-export type ModelResolver = (spec: string) => Promise<LanguageModel>;
+export type ModelResolver = ResolveModel;
 
 const integer = (name: string, minimum: number) =>
   z.coerce
@@ -25,6 +26,8 @@ const askOptionsSchema = z.strictObject({
   timeout: z.coerce.number({ error: '--timeout must be a number of seconds' }).positive().default(120),
   retries: integer('retries', 0).default(2),
   json: z.boolean().default(false),
+  localOnly: z.boolean().optional(),
+  allowEndpoint: z.array(z.string()).optional(),
 });
 
 /**
@@ -49,6 +52,8 @@ export function registerAskCommand(program: Command, resolveModel: ModelResolver
     .option('--timeout <seconds>', 'give up on an attempt after this long')
     .option('--retries <n>', 'retries for rate limits, server errors and timeouts')
     .option('--json', 'print the answer as JSON (text, finish reason, usage)')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .action(async (question: string, rawOptions: Record<string, unknown>) => {
       const parsed = askOptionsSchema.safeParse(rawOptions);
       if (!parsed.success) {
@@ -56,9 +61,11 @@ export function registerAskCommand(program: Command, resolveModel: ModelResolver
         throw new ConfigError(`ask: ${issue?.message ?? 'invalid options'}`);
       }
       const options = parsed.data;
+      const guard = commandGuard(options);
+      await guard?.check(options.model, '--model');
       const { modelId, response } = await askModel({
         modelSpec: options.model,
-        resolveModel,
+        resolveModel: (spec) => resolveModel(spec, guard ? { guard } : {}),
         question,
         ...definedOnly({
           system: options.system,

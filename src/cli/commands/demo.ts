@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
+import { withInterrupt } from '../interrupt.js';
 import { printJson } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
@@ -17,17 +18,16 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the results as JSON')
     .action(async (options: { quick?: boolean; out: string; json?: boolean }) => {
       const progress = new ProgressLine();
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
       try {
-        const summary = await runDemo({
-          quick: Boolean(options.quick),
-          directory: resolve(options.out),
-          onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
-          onLog: (message) => progress.log(message),
-          signal: abort.signal,
-        });
+        const summary = await withInterrupt((signal) =>
+          runDemo({
+            quick: Boolean(options.quick),
+            directory: resolve(options.out),
+            onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
+            onLog: (message) => progress.log(message),
+            signal,
+          }),
+        );
         progress.done();
         if (options.json) {
           printJson({
@@ -40,7 +40,6 @@ export function registerDemoCommand(program: Command): void {
           printResultsTable(summary.results, summary.directory, summary.elapsedMs, summary.benchmark);
         }
       } finally {
-        process.off('SIGINT', stop);
         progress.done();
       }
     });

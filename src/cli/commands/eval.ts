@@ -9,6 +9,7 @@ import { definedOnly } from '../../util/defined-only.js';
 import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 
 const modes = ['loglik', 'cot', 'judge'] as const;
@@ -27,6 +28,8 @@ interface EvalFlags {
   continuation: ContinuationStyle;
   maxTokens?: number;
   ignoreImages?: boolean;
+  localOnly?: boolean;
+  allowEndpoint?: string[];
 }
 
 /**
@@ -60,7 +63,13 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
     )
     .option('--ignore-images', 'evaluate image items from their text alone')
     .option('--json', 'print the summary as JSON')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .action(async (flags: EvalFlags) => {
+      // The policy is checked before the dataset is read.
+      const guard = commandGuard(flags);
+      await guard?.check(flags.model, '--model');
+      if (flags.judge !== undefined) await guard?.check(flags.judge, '--judge');
       const progress = new ProgressLine();
       try {
         const { items, problems, result, report } = await withInterrupt((signal) =>
@@ -68,7 +77,7 @@ export function registerEvalCommand(program: Command, resolveModel: ResolveModel
             modelSpec: flags.model,
             dataPath: flags.data,
             mode: flags.mode,
-            resolveModel,
+            resolveModel: (spec) => resolveModel(spec, guard ? { guard } : {}),
             ...definedOnly({ judgeSpec: flags.judge, limit: flags.limit, out: flags.out, name: flags.name }),
             ...definedOnly({ maxTokens: flags.maxTokens }),
             concurrency: flags.concurrency,

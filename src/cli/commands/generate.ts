@@ -7,6 +7,7 @@ import { printJson, printLine } from '../output.js';
 interface GenerateOptions {
   model: string;
   lora?: string[];
+  adapter?: string[];
   system?: string;
   maxTokens: number;
   temperature: number;
@@ -20,6 +21,7 @@ export function registerGenerateCommand(program: Command): void {
     .description("generate a reply with a GGUF model, the prompt rendered with the model's chat template")
     .requiredOption('--model <spec>', 'gguf:<file> or a .gguf path')
     .option('--lora <adapter.gguf...>', 'LoRA adapters to apply')
+    .option('--adapter <adapter.gguf...>', 'the same as --lora')
     .option('--system <text>', 'a system message')
     .option('--max-tokens <n>', 'most tokens to generate', integerFlag('--max-tokens', { min: 1 }), 256)
     .option('--temperature <t>', '0 for greedy', numberFlag('--temperature', { min: 0, max: 5 }), 0)
@@ -27,7 +29,10 @@ export function registerGenerateCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (prompt: string, options: GenerateOptions) => {
       const resolve = createModelResolver({
-        gguf: { loraAdapters: (options.lora ?? []).map((path) => ({ path })), parallelSequences: 1 },
+        gguf: {
+          loraAdapters: [...(options.lora ?? []), ...(options.adapter ?? [])].map((path) => ({ path })),
+          parallelSequences: 1,
+        },
       });
       const model = await resolve(options.model);
       try {

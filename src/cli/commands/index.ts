@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { registerAskCommand } from './ask.js';
+import { registerAuditCommand } from './audit.js';
 import { registerBenchCommand } from './bench.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
@@ -9,6 +10,8 @@ import { registerExportCommand } from './export.js';
 import { registerFootprintCommand } from './footprint.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerModelCommand } from './model.js';
+import { registerPhiScanCommand } from './phi-scan.js';
+import { registerPurgeCommand } from './purge.js';
 import { registerCompareCommand, registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
@@ -20,6 +23,7 @@ export function registerCommands(program: Command): void {
   // Resolving loads no model until a command asks for one, so building it up front costs nothing.
   const resolveModel = createModelResolver();
   registerAskCommand(program, resolveModel);
+  registerAuditCommand(program);
   registerBenchCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
@@ -27,6 +31,8 @@ export function registerCommands(program: Command): void {
   registerExportCommand(program);
   registerFootprintCommand(program, resolveModel);
   registerModelCommand(program);
+  registerPhiScanCommand(program);
+  registerPurgeCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program);
   registerRunCommand(program);

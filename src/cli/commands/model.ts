@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
+import { createPresetModelFile, PRESET_TYPES } from '../../compose/preset-model-file.js';
+import { ConfigError } from '../../errors.js';
 import { createModelFile, readCorpusFile } from '../../model/create-model.js';
 import { modelInfo } from '../../model/model-info.js';
+import { PRESET_NAMES } from '../../model/presets.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { formatCount, printJson, printLine } from '../output.js';
 import { registerModelFetchCommand } from './model-fetch.js';
 
 interface NewOptions {
-  corpus: string;
+  corpus?: string;
+  preset?: string;
+  type?: (typeof PRESET_TYPES)[number];
   out: string;
-  layers: number;
+  layers?: number;
   embd: number;
   heads?: number;
   kvHeads?: number;
@@ -29,11 +34,25 @@ export function registerModelCommand(program: Command): void {
   model
     .command('new')
     .description(
-      'make a random-weight Llama model with a tokenizer learned from a corpus (one text per line)',
+      'make a random-weight model: a small Llama with a tokenizer learned from a corpus, or a published family (--preset)',
     )
-    .requiredOption('--corpus <file>', 'text the tokenizer is learned from, one example per line')
+    .option('--corpus <file>', 'text the tokenizer is learned from, one example per line')
+    .option(
+      '--preset <name>',
+      `a published family's configuration and real tokenizer (${PRESET_NAMES.join(', ')}); --layers cuts its depth`,
+      choiceFlag('--preset', PRESET_NAMES),
+    )
+    .option(
+      '--type <type>',
+      'storage type of a preset model (q8_0 and q4_k through llama.cpp)',
+      choiceFlag('--type', PRESET_TYPES),
+    )
     .requiredOption('--out <file.gguf>', 'where to write the model')
-    .option('--layers <n>', 'transformer blocks', integerFlag('--layers', { min: 1 }), 2)
+    .option(
+      '--layers <n>',
+      'transformer blocks (default 2; a preset: its published depth)',
+      integerFlag('--layers', { min: 1 }),
+    )
     .option('--embd <n>', 'embedding width', integerFlag('--embd', { min: 8 }), 128)
     .option('--heads <n>', 'attention heads (default: width / 32)', integerFlag('--heads', { min: 1 }))
     .option(
@@ -55,11 +74,30 @@ export function registerModelCommand(program: Command): void {
     .option('--untied', 'give the model its own output matrix instead of reusing the embeddings')
     .option('--json', 'print JSON')
     .action(async (options: NewOptions) => {
+      if (options.preset) {
+        const result = await createPresetModelFile({
+          preset: options.preset,
+          out: options.out,
+          seed: options.seed,
+          type: options.type ?? (options.f16 ? 'f16' : 'f32'),
+          ...(options.layers !== undefined ? { layers: options.layers } : {}),
+        });
+        if (options.json)
+          return printJson({ path: result.path, parameters: result.parameters, ...result.config });
+        const c = result.config;
+        return printLine(
+          `wrote ${result.path}: ${options.preset} (${c.architecture}), ${formatCount(result.parameters)} parameters, vocabulary ${formatCount(c.vocabSize)}, ` +
+            `${c.blockCount} layers x ${c.embeddingLength}, ${c.headCount} heads (${c.headCountKv} kv), ${options.type ?? 'f32'}`,
+        );
+      }
+      if (!options.corpus) throw new ConfigError('model new needs --corpus <file> or --preset <name>');
+      if (options.type)
+        throw new ConfigError('--type applies to --preset models (use --f16 for a corpus model)');
       const corpus = await readCorpusFile(options.corpus);
       const result = await createModelFile({
         out: options.out,
         corpus,
-        layers: options.layers,
+        layers: options.layers ?? 2,
         embeddingLength: options.embd,
         contextLength: options.ctx,
         tokenizer: options.tokenizer,

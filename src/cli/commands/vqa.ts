@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { ResolveModel } from '../../compose/resolve-model.js';
 import { formatProblem } from '../../datasets/dataset-problem.js';
-import type { LanguageModel } from '../../models/language-model.js';
 import { definedOnly } from '../../util/defined-only.js';
 import type { GroundingResult } from '../../vision/grounding.js';
 import { runGrounding } from '../../vision/grounding-run.js';
@@ -9,6 +9,7 @@ import { formatGroundingTable } from '../../vision/grounding-table.js';
 import { withInterrupt } from '../interrupt.js';
 import { integerFlag } from '../options.js';
 import { printError, printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { ProgressLine } from '../progress.js';
 
 interface GroundingFlags {
@@ -24,6 +25,8 @@ interface GroundingFlags {
   withCaptions?: boolean;
   out?: string;
   json?: boolean;
+  localOnly?: boolean;
+  allowEndpoint?: string[];
 }
 
 /** What `--json` prints: everything but the per-item replies, which go to grounding.json. */
@@ -45,10 +48,7 @@ function resultJson(result: GroundingResult, out: string | undefined) {
  * `--out` writes grounding.json (with every reply) and grounding.svg. The work is
  * `runGrounding`; this file holds the flags and the printing.
  */
-export function registerVqaCommand(
-  program: Command,
-  resolveModel: (spec: string) => Promise<LanguageModel>,
-): void {
+export function registerVqaCommand(program: Command, resolveModel: ResolveModel): void {
   const vqa = program
     .command('vqa')
     .description('vision question answering: analyses of vision-language models');
@@ -76,13 +76,17 @@ export function registerVqaCommand(
     .option('--with-captions', 'show dataset captions with the question (withheld by default)')
     .option('--out <dir>', 'write grounding.json and grounding.svg here')
     .option('--json', 'print the result as JSON')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .action(async (flags: GroundingFlags) => {
+      const guard = commandGuard(flags);
+      await guard?.check(flags.model, '--model');
       const progress = new ProgressLine();
       try {
         const { loadProblems, result } = await withInterrupt((signal) =>
           runGrounding({
             modelSpec: flags.model,
-            resolveModel,
+            resolveModel: (spec) => resolveModel(spec, guard ? { guard } : {}),
             dataPath: flags.data,
             ...definedOnly({
               imageRoot: flags.imageRoot,

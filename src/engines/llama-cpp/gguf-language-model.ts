@@ -61,9 +61,23 @@ export class GgufLanguageModel implements LanguageModel {
 
   /** Render chat messages as the prompt text the model sees, ending with the assistant turn's opening. */
   renderPrompt(messages: ChatMessage[]): string {
+    const { tokens } = this.parts.model;
     return renderChat(this.parts.chatTemplate || CHATML_TEMPLATE, templateMessages(messages), {
       addGenerationPrompt: true,
+      bosToken: tokens.bosString ?? '',
+      eosToken: tokens.eosString ?? '',
+      file: this.parts.path,
     });
+  }
+
+  /**
+   * The prompt's tokens with BOS in front when the vocabulary asks for it and the template did not
+   * write it, exactly as the trainer builds its examples (chat-tokenization.ts).
+   */
+  private promptTokens(messages: ChatMessage[]): Token[] {
+    const tokens = this.tokenize(this.renderPrompt(messages));
+    const { bos, shouldPrependBosToken } = this.parts.model.tokens;
+    return shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
   }
 
   tokenize(text: string): Token[] {
@@ -71,7 +85,7 @@ export class GgufLanguageModel implements LanguageModel {
   }
 
   async generate(request: GenerateRequest, options: CallOptions = {}): Promise<GenerateResponse> {
-    const promptTokens = this.tokenize(this.renderPrompt(request.messages));
+    const promptTokens = this.promptTokens(request.messages);
     this.assertFits(promptTokens.length);
     const grammar = request.jsonSchema
       ? await this.parts.llama.createGrammarForJsonSchema(request.jsonSchema as never)
@@ -112,7 +126,7 @@ export class GgufLanguageModel implements LanguageModel {
   }
 
   async scoreContinuations(prompt: ChatMessage[], continuations: string[]): Promise<ContinuationScore[]> {
-    const promptTokens = this.tokenize(this.renderPrompt(prompt));
+    const promptTokens = this.promptTokens(prompt);
     const tokenized = continuations.map((continuation) => this.parts.model.tokenize(continuation, false));
     this.assertFits(promptTokens.length + Math.max(0, ...tokenized.map((tokens) => tokens.length)));
     const logprobs = await this.pool.use((sequence) =>

@@ -2,6 +2,7 @@ import type { Llama } from 'node-llama-cpp';
 import { ModelFormatError } from '../../errors.js';
 import { metadataValue } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
+import { assertAdapterMatchesBase } from './adapter-match.js';
 import type { GgufLanguageModel } from './gguf-language-model.js';
 import { nodeLlamaCpp } from './node-llama-cpp-module.js';
 import { type LlamaCppModelOptions, resolveLlamaCppOptions } from './runtime-options.js';
@@ -36,6 +37,7 @@ export class LlamaCppRuntime {
     const template = metadataValue(header.metadata, 'tokenizer.chat_template');
     const trainedContext = metadataValue(header.metadata, `${architecture}.context_length`);
     const resolved = resolveLlamaCppOptions(options);
+    for (const adapter of resolved.loraAdapters) await assertAdapterMatchesBase(header, path, adapter.path);
     const llama = await this.binding();
     let model: Awaited<ReturnType<Llama['loadModel']>>;
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../errors.js';
 import { createModel } from '../../model/create-model.js';
+import { ownChatTokenizer } from '../../tokenizer/chat-tokenizer.js';
 import { readChatExamples } from './chat-examples.js';
 import { tokenizeChat } from './chat-tokenization.js';
 
@@ -99,7 +100,7 @@ describe('chat tokenization with an answer mask', () => {
       { role: 'user' as const, content: 'and a cough', trained: false },
       { role: 'assistant' as const, content: 'honey', trained: true },
     ];
-    const example = tokenizeChat(messages, model.tokenizer, model.chatTemplate);
+    const example = tokenizeChat(messages, ownChatTokenizer(model.tokenizer), model.chatTemplate);
     expect(decodeMasked(example.tokens, example.lossMask, 1)).toBe('paracetamol<|im_end|>honey<|im_end|>');
     expect(decodeMasked(example.tokens, example.lossMask, 0)).toBe(
       '<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nwhat treats a fever<|im_end|>\n<|im_start|>assistant\n\n<|im_start|>user\nand a cough<|im_end|>\n<|im_start|>assistant\n\n',
@@ -120,7 +121,7 @@ describe('chat tokenization with an answer mask', () => {
         { role: 'user', content: 'b', trained: false },
         { role: 'assistant', content: 'new answer', trained: true },
       ],
-      model.tokenizer,
+      ownChatTokenizer(model.tokenizer),
       model.chatTemplate,
     );
     expect(decodeMasked(example.tokens, example.lossMask, 1)).toBe('new answer<|im_end|>');

@@ -1,6 +1,6 @@
-import { ConfigError } from '../../errors.js';
+import { ModelFormatError } from '../../errors.js';
 import { renderChat, type TemplateMessage } from '../../tokenizer/chat-template.js';
-import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import type { ChatTokenizer } from '../../tokenizer/chat-tokenizer.js';
 import type { ChatExampleMessage } from './chat-examples.js';
 import type { TrainingExample } from './training-example.js';
 
@@ -14,16 +14,18 @@ import type { TrainingExample } from './training-example.js';
  */
 export function tokenizeChat(
   messages: readonly ChatExampleMessage[],
-  tokenizer: Tokenizer,
+  tokenizer: ChatTokenizer,
   template: string,
+  file?: string,
 ): TrainingExample {
-  const { data } = tokenizer;
-  const special = (id: number | undefined): string => (id === undefined ? '' : (data.tokens[id] ?? ''));
+  const data = tokenizer;
+  const special = (id: number | undefined): string => (id === undefined ? '' : tokenizer.tokenText(id));
   const render = (upTo: number, addGenerationPrompt: boolean): string =>
     renderChat(template, messages.slice(0, upTo) as TemplateMessage[], {
       addGenerationPrompt,
       bosToken: special(data.bosTokenId),
       eosToken: special(data.eosTokenId),
+      ...(file ? { file } : {}),
     });
   const full = render(messages.length, false);
   const spans: [number, number][] = [];
@@ -32,8 +34,9 @@ export function tokenizeChat(
     const start = render(index, true).length;
     const end = render(index + 1, false).length;
     if (!full.startsWith(render(index, true)) || !full.startsWith(render(index + 1, false))) {
-      throw new ConfigError(
+      throw new ModelFormatError(
         'the chat template does not render conversations prefix by prefix, so assistant turns cannot be located for the loss mask',
+        { file: file ?? 'chat template', field: 'tokenizer.chat_template' },
       );
     }
     spans.push([start, end]);
@@ -45,8 +48,19 @@ export function tokenizeChat(
     tokens.push(data.bosTokenId);
     mask.push(0);
   }
-  const push = (text: string, trained: boolean): void => {
-    const ids = tokenizer.encode(text, { parseSpecial: true, addBos: false });
+  // Each segment's ids are the new tail of the tokenization of the text up to its end, so the
+  // example is whole-text tokenization (SentencePiece puts no ▁ at a segment start) and the
+  // prompt part is exactly the inference prompt's tokens. Where a boundary is not stable (a
+  // merge across it), the segment is tokenized on its own as a continuation.
+  let textTokens: number[] = [];
+  const push = (end: number, trained: boolean): void => {
+    let whole = tokenizer.encode(full.slice(0, end));
+    if (whole.length < textTokens.length || textTokens.some((id, i) => whole[i] !== id)) {
+      whole = [...textTokens, ...tokenizer.encode(full.slice(position, end), textTokens.length > 0)];
+    }
+    const ids = whole.slice(textTokens.length);
+    textTokens = whole;
+    position = end;
     // Loss runs through the end-of-turn token; what the template adds after it is not generated.
     const last = trained && endOfTurn !== undefined ? ids.lastIndexOf(endOfTurn) : -1;
     ids.forEach((id, i) => {
@@ -56,10 +70,9 @@ export function tokenizeChat(
   };
   let position = 0;
   for (const [start, end] of spans) {
-    if (start > position) push(full.slice(position, start), false);
-    push(full.slice(start, end), true);
-    position = end;
+    if (start > position) push(start, false);
+    push(end, true);
   }
-  if (position < full.length) push(full.slice(position), false);
+  if (position < full.length) push(full.length, false);
   return { tokens: Int32Array.from(tokens), lossMask: Uint8Array.from(mask) };
 }

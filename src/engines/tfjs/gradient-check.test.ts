@@ -103,6 +103,42 @@ describe('explicit gradients against finite differences', () => {
     expect(checkGradients(network(config, 'full'), 'full')).toBe(2 * 9 + 2);
   });
 
+  it('Qwen2 block: q/k/v biases, NEOX RoPE with linear scaling', () => {
+    const config = smallLlamaConfig({
+      architecture: 'qwen2',
+      vocabSize: 11,
+      embeddingLength: 8,
+      headCount: 2,
+      headCountKv: 1,
+      feedForwardLength: 12,
+      attentionBias: true,
+      ropeFreqScale: 0.5,
+    });
+    expect(checkGradients(network(config, 'full'), 'full')).toBe(2 * 12 + 2);
+  });
+
+  it('Qwen3 block: per-head q/k RMS norms, heads wider than E/H; Llama 3 rope factors', () => {
+    const qwen3 = smallLlamaConfig({
+      architecture: 'qwen3',
+      vocabSize: 11,
+      embeddingLength: 8,
+      headCount: 2,
+      headCountKv: 1,
+      headDimension: 8,
+      feedForwardLength: 12,
+    });
+    expect(checkGradients(network(qwen3, 'full'), 'full')).toBe(2 * 11 + 2);
+    const llama3 = smallLlamaConfig({
+      vocabSize: 11,
+      embeddingLength: 8,
+      headCount: 2,
+      headCountKv: 1,
+      feedForwardLength: 12,
+      ropeFrequencyFactors: [1, 4],
+    });
+    expect(checkGradients(network(llama3, 'full'), 'full')).toBe(2 * 9 + 2);
+  });
+
   it('LoRA factors only', () => {
     const config = smallLlamaConfig({
       vocabSize: 11,

@@ -1,17 +1,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type { LlamaContextOptions, Token } from 'node-llama-cpp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testLlama } from '../../../test/support/llama.js';
+import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../../../test/support/parity.js';
 import { createModel } from '../../model/create-model.js';
-import type { LlamaConfig, LlamaWeights } from '../../model/llama-config.js';
 import { type LlamaModel, readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
-import { LlamaNetwork } from './llama-network.js';
 import { readLoraAdapter } from './lora-adapter-file.js';
-import { disposeParameters, toInternalTensor, toParameterMap } from './parameter-layout.js';
 import { scaleMatrices } from './synthetic-tasks.js';
 import { TfjsTrainingEngine } from './tfjs-training-engine.js';
 import { useWasmBackend } from './wasm-backend.js';
@@ -31,77 +26,6 @@ import { useWasmBackend } from './wasm-backend.js';
 const TOLERANCE = 1e-4;
 const DEFAULT_RUNTIME_TOLERANCE = 0.1;
 
-const exact: LlamaContextOptions = {
-  threads: 1,
-  flashAttention: false,
-  experimentalKvCacheKeyType: 'F32',
-  experimentalKvCacheValueType: 'F32',
-};
-
-async function llamaCppLogprobs(
-  path: string,
-  tokens: number[],
-  options: LlamaContextOptions & { adapter?: string } = exact,
-): Promise<Float64Array[]> {
-  const llama = await testLlama();
-  const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
-  const { adapter, ...contextOptions } = options;
-  const context = await model.createContext({
-    contextSize: 128,
-    ...contextOptions,
-    ...(adapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}),
-  });
-  try {
-    const results = await context
-      .getSequence()
-      .controlledEvaluate(tokens.map((token) => [token as Token, { generateNext: { logits: true } }]));
-    return results.map((result) => {
-      const logits = result?.next.logits;
-      if (!logits) throw new Error('llama.cpp returned no logits');
-      const values = new Float64Array(logits.size);
-      for (const [token, value] of logits) values[token] = value;
-      const max = Math.max(...values);
-      const logSum = max + Math.log(values.reduce((sum, value) => sum + Math.exp(value - max), 0));
-      return values.map((value) => value - logSum);
-    });
-  } finally {
-    await context.dispose();
-    await model.dispose();
-  }
-}
-
-function tfjsLogprobs(
-  config: LlamaConfig,
-  weights: LlamaWeights,
-  tokens: number[],
-  adapter?: { alpha: number; tensors: LlamaWeights },
-): number[][] {
-  const parameters = toParameterMap(weights);
-  let scale = 1;
-  if (adapter) {
-    for (const [name, tensor] of adapter.tensors) parameters.set(name, toInternalTensor(name, tensor));
-    const rank = [...adapter.tensors.values()][0]!.shape[1]!;
-    scale = adapter.alpha / rank;
-  }
-  const network = new LlamaNetwork(config, parameters, scale);
-  const logits = network.logits(Int32Array.from(tokens), 1, tokens.length);
-  const logProbabilities = tf.logSoftmax(logits);
-  const rows = logProbabilities.arraySync() as number[][];
-  tf.dispose([logits, logProbabilities]);
-  network.dispose();
-  disposeParameters(parameters);
-  return rows;
-}
-
-function maxDifference(ours: number[][], theirs: Float64Array[]): number {
-  expect(theirs).toHaveLength(ours.length);
-  let max = 0;
-  for (let t = 0; t < ours.length; t++) {
-    for (let v = 0; v < ours[t]!.length; v++) max = Math.max(max, Math.abs(ours[t]![v]! - theirs[t]![v]!));
-  }
-  return max;
-}
-
 const corpus = [
   'the patient has a fever and a dry cough since monday',
   'aspirin reduces fever in adults but not in children',
@@ -110,7 +34,7 @@ const corpus = [
 
 function promptTokens(model: LlamaModel, length: number): number[] {
   const text = `<|im_start|>user\n${corpus.join(' ')}<|im_end|>\n<|im_start|>assistant\n${corpus.join(' ')}`;
-  return model.tokenizer.encode(text, { parseSpecial: true }).slice(0, length);
+  return model.tokenizer!.encode(text, { parseSpecial: true }).slice(0, length);
 }
 
 /** A random model with larger-than-init weights, so log-probabilities span a wide range. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LlamaConfig } from '../../model/llama-config.js';
+import { hasQkNorm, headDimensionOf, type LlamaConfig, ropeTypeOf } from '../../model/llama-config.js';
 import { causalMask } from './causal-attention.js';
 import type { LinearWeights } from './linear.js';
 import { maskedCrossEntropy } from './masked-cross-entropy.js';
@@ -33,6 +33,8 @@ export type TrainingMode = 'full' | 'lora';
 
 const OUTPUT = 'output.weight';
 const OUTPUT_NORM = 'output_norm.weight';
+/** Tied embeddings up to this many values (64 MiB) get a transposed copy for the head matmul. */
+const TRANSPOSED_HEAD_LIMIT = 16 * 1024 * 1024;
 
 interface LengthTables {
   rotary: RotaryTables;
@@ -40,7 +42,8 @@ interface LengthTables {
 }
 
 /**
- * The Llama architecture exactly as llama.cpp computes LLM_ARCH_LLAMA, with an explicit backward
+ * The Llama-family architectures exactly as llama.cpp computes LLM_ARCH_LLAMA, QWEN2 and QWEN3
+ * (see transformer-block.ts for what differs), with an explicit backward
  * pass. Explicit gradients avoid tfjs's gradient registry (absent from its CommonJS build and
  * partly unsupported by wasm) and let every matmul take wasm's fast untransposed path.
  */
@@ -66,9 +69,14 @@ export class LlamaNetwork {
   private lengthTables(length: number): LengthTables {
     let tables = this.tables.get(length);
     if (!tables) {
-      const headDimension = this.config.embeddingLength / this.config.headCount;
+      const { config } = this;
       // Built inside a caller's tidy; kept so they outlive it.
-      const rotary = createRotaryTables(length, headDimension, this.config.ropeFreqBase);
+      const rotary = createRotaryTables(length, headDimensionOf(config), {
+        base: config.ropeFreqBase,
+        type: ropeTypeOf(config),
+        ...(config.ropeFreqScale !== undefined ? { freqScale: config.ropeFreqScale } : {}),
+        ...(config.ropeFrequencyFactors ? { factors: config.ropeFrequencyFactors } : {}),
+      });
       tables = { rotary, mask: tf.keep(causalMask(length)) };
       for (const tensor of [rotary.cos, rotary.sin, rotary.rotation, rotary.rotationTransposed])
         tf.keep(tensor);
@@ -87,11 +95,25 @@ export class LlamaNetwork {
       return weights;
     };
     const projections = Object.fromEntries(BLOCK_PROJECTIONS.map((suffix) => [suffix, projection(suffix)]));
-    return {
+    const weights: BlockWeights = {
       attentionNorm: this.tensor(`blk.${layer}.attn_norm.weight`),
       feedForwardNorm: this.tensor(`blk.${layer}.ffn_norm.weight`),
       projections: projections as BlockWeights['projections'],
     };
+    if (this.config.attentionBias) {
+      weights.biases = {
+        attn_q: this.tensor(`blk.${layer}.attn_q.bias`),
+        attn_k: this.tensor(`blk.${layer}.attn_k.bias`),
+        attn_v: this.tensor(`blk.${layer}.attn_v.bias`),
+      };
+    }
+    if (hasQkNorm(this.config)) {
+      weights.headNorms = {
+        query: this.tensor(`blk.${layer}.attn_q_norm.weight`),
+        key: this.tensor(`blk.${layer}.attn_k_norm.weight`),
+      };
+    }
+    return weights;
   }
 
   private blockContext(batch: number, length: number): BlockContext {
@@ -103,7 +125,7 @@ export class LlamaNetwork {
         length,
         heads: config.headCount,
         kvHeads: config.headCountKv,
-        headDimension: config.embeddingLength / config.headCount,
+        headDimension: headDimensionOf(config),
       },
       epsilon: config.rmsNormEpsilon,
       rotary: tables.rotary,
@@ -111,11 +133,18 @@ export class LlamaNetwork {
     };
   }
 
-  /** The head as an [E, V] matrix: `output.weight`, or the transposed token embedding when tied. */
-  private headMatrix(): tf.Tensor2D {
-    return this.config.tiedOutput
-      ? tf.transpose(this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING))
-      : this.tensor(OUTPUT);
+  /**
+   * Logits x W_out for rows [N, E]: `output.weight` [E, V], or the token embedding [V, E] when
+   * tied. A small embedding is transposed per step (wasm's untransposed matmul is the fast one);
+   * a large one is used transposed in place, since a copy costs V*E floats of heap every step,
+   * 0.6 GB for Qwen3's 152k x 1024 embedding, which is what exhausts the 4 GiB wasm heap.
+   */
+  private headLogits(rows: tf.Tensor2D): tf.Tensor2D {
+    if (!this.config.tiedOutput) return tf.matMul(rows, this.tensor<tf.Tensor2D>(OUTPUT)) as tf.Tensor2D;
+    const embedding = this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING);
+    return embedding.size <= TRANSPOSED_HEAD_LIMIT
+      ? (tf.matMul(rows, tf.transpose(embedding)) as tf.Tensor2D)
+      : (tf.matMul(rows, embedding, false, true) as tf.Tensor2D);
   }
 
   private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number) {
@@ -135,7 +164,7 @@ export class LlamaNetwork {
   logits(tokens: Int32Array, batch: number, length: number): tf.Tensor2D {
     return tf.tidy(() => {
       const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length);
-      return tf.matMul(normalized, this.headMatrix()) as tf.Tensor2D;
+      return this.headLogits(normalized);
     });
   }
 
@@ -161,7 +190,7 @@ export class LlamaNetwork {
     const allRows = batch.lossRows.length === normalized.shape[0];
     const selected = allRows ? normalized : (tf.gather(normalized, rows) as tf.Tensor2D);
     const weights = tf.fill([batch.lossRows.length], 1 / batch.lossRows.length) as tf.Tensor1D;
-    const logits = tf.matMul(selected, this.headMatrix()) as tf.Tensor2D;
+    const logits = this.headLogits(selected);
     return {
       rows,
       allRows,
@@ -217,10 +246,7 @@ export class LlamaNetwork {
           forward.context,
           trainBase,
         );
-        for (const [suffix, gradient] of block.gradients) {
-          const [base, lora] = suffix.split('.');
-          gradients[`blk.${layer}.${base}.weight${lora ? `.${lora}` : ''}`] = gradient;
-        }
+        for (const [suffix, gradient] of block.gradients) gradients[`blk.${layer}.${suffix}`] = gradient;
         hiddenGradient = block.input;
       }
       if (trainBase) {

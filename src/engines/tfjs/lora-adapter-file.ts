@@ -12,6 +12,8 @@ import type { LlamaWeights } from '../../model/llama-config.js';
 
 export interface LoraAdapter {
   alpha: number;
+  /** The base model's `general.architecture`; llama.cpp refuses an adapter of another. */
+  architecture?: string;
   /** `<base name>.lora_a` with ggml shape [in, r] and `<base name>.lora_b` with [r, out]. */
   tensors: LlamaWeights;
   /** `general.*` strings (name, base model, training provenance). */
@@ -25,7 +27,7 @@ export interface LoraAdapter {
  */
 export async function writeLoraAdapter(path: string, adapter: LoraAdapter): Promise<void> {
   const metadata: GgufMetadata = new Map();
-  metadata.set('general.architecture', gguf.string('llama'));
+  metadata.set('general.architecture', gguf.string(adapter.architecture ?? 'llama'));
   metadata.set('general.type', gguf.string('adapter'));
   for (const [key, value] of Object.entries(adapter.general ?? {}))
     metadata.set(`general.${key}`, gguf.string(value));
@@ -56,5 +58,10 @@ export async function readLoraAdapter(path: string): Promise<LoraAdapter> {
   const tensors: LlamaWeights = new Map();
   for (const info of header.tensors)
     tensors.set(info.name, { shape: info.shape, data: data.get(info.name)! });
-  return { alpha: typeof alpha === 'number' ? alpha : 0, tensors };
+  const architecture = metadataValue(header.metadata, 'general.architecture');
+  return {
+    alpha: typeof alpha === 'number' ? alpha : 0,
+    tensors,
+    ...(typeof architecture === 'string' ? { architecture } : {}),
+  };
 }

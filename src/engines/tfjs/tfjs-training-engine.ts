@@ -4,6 +4,7 @@ import type {
   TrainingResult,
   TrainOptions,
 } from '../../training/training-engine.js';
+import { tokenizeTrainingData } from './training-data.js';
 import type { EmbeddedTrainingSettings } from './training-job.js';
 import { trainInWorker } from './worker-training.js';
 
@@ -30,7 +31,13 @@ export class TfjsTrainingEngine implements TrainingEngine {
 
   async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
     const { useWorker = true, ...settings } = this.options;
-    const request = { job, settings, resume: options.resume ?? false };
+    // Tokenizing here, on the caller's thread, keeps llama.cpp's tokenizer out of the worker.
+    const examples = await tokenizeTrainingData({
+      baseModel: job.baseModel,
+      dataPath: job.dataPath,
+      maxLength: job.hyperparameters.maxLength,
+    });
+    const request = { job, examples, settings, resume: options.resume ?? false };
     if (useWorker) {
       return trainInWorker(request, {
         ...(options.signal ? { signal: options.signal } : {}),

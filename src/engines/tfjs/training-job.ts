@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError, InputError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import type { TrainingJob, TrainingProgress, TrainingResult } from '../../training/training-engine.js';
-import { readChatExamples } from './chat-examples.js';
-import { tokenizeChat } from './chat-tokenization.js';
 import { LlamaTrainer } from './llama-trainer.js';
 import { defaultLoraTargets } from './lora.js';
 import { writeLoraAdapter } from './lora-adapter-file.js';
 import { assertTrainable } from './memory-check.js';
-import { lossTokenCount, splitExamples, type TrainingExample } from './training-example.js';
+import { splitExamples, type TrainingExample } from './training-example.js';
 import { runTrainingLoop, totalSteps } from './training-loop.js';
 import { BLOCK_PROJECTIONS } from './transformer-block.js';
 import { useWasmBackend } from './wasm-backend.js';
@@ -56,6 +54,8 @@ const hyperparametersSchema = z
 
 export interface TrainingJobRequest {
   job: TrainingJob;
+  /** The job's data, already tokenized for its base model (tokenizeTrainingData, on the caller's thread). */
+  examples: TrainingExample[];
   settings: EmbeddedTrainingSettings;
   resume: boolean;
 }
@@ -100,27 +100,7 @@ export async function runTrainingJob(
   await assertTrainable(job.baseModel, hyperparameters.loraRank !== undefined);
   await useWasmBackend();
   const model = await readLlamaModel(job.baseModel);
-  const chats = await readChatExamples(job.dataPath);
-  const limit = Math.min(hyperparameters.maxLength ?? model.config.contextLength, model.config.contextLength);
-  const examples = chats.map((chat) => {
-    const example = tokenizeChat(chat.messages, model.tokenizer, model.chatTemplate);
-    if (example.tokens.length > limit) {
-      throw new InputError(
-        `the example is ${example.tokens.length} tokens, longer than the limit of ${limit}`,
-        {
-          file: job.dataPath,
-          line: chat.line,
-        },
-      );
-    }
-    if (lossTokenCount(example) === 0) {
-      throw new InputError('the example has no answer tokens after tokenization', {
-        file: job.dataPath,
-        line: chat.line,
-      });
-    }
-    return example;
-  });
+  const { examples } = request;
   const { train, validation } = splitExamples(
     examples,
     hyperparameters.validationSplit,
@@ -177,6 +157,7 @@ export async function runTrainingJob(
       const adapter = trainer.loraAdapter();
       await writeLoraAdapter(job.outputPath, {
         ...adapter,
+        architecture: model.config.architecture ?? 'llama',
         general: { name: `${model.general.name ?? 'model'} LoRA` },
       });
       result.modelPath = job.baseModel;

@@ -22,10 +22,18 @@ export const BLOCK_PROJECTIONS = [
 ] as const;
 export type BlockProjection = (typeof BLOCK_PROJECTIONS)[number];
 
+/** The projections that may carry a bias (Qwen2's q/k/v). */
+export const BIASED_PROJECTIONS = ['attn_q', 'attn_k', 'attn_v'] as const;
+type BiasedProjection = (typeof BIASED_PROJECTIONS)[number];
+
 export interface BlockWeights {
   attentionNorm: tf.Tensor1D;
   feedForwardNorm: tf.Tensor1D;
   projections: Record<BlockProjection, LinearWeights>;
+  /** `blk.N.attn_{q,k,v}.bias`, added after the projection (and its LoRA update). */
+  biases?: Record<BiasedProjection, tf.Tensor1D>;
+  /** Qwen3's per-head RMS norm weights [D] for queries and keys, applied before RoPE. */
+  headNorms?: { query: tf.Tensor1D; key: tf.Tensor1D };
 }
 
 export interface BlockContext {
@@ -41,12 +49,27 @@ export interface BlockCache {
   attention: AttentionCache;
   feedForwardNorm: RmsNormCache;
   swiglu: SwigluCache;
+  headNorms?: { query: RmsNormCache; key: RmsNormCache };
 }
 
-/** Gradients by GGUF suffix (`attn_norm`, `attn_q`, `attn_q.lora_a`, ...), for trainable tensors only. */
+/**
+ * Gradients by the tensor name after `blk.N.` (`attn_norm.weight`, `attn_q.weight`,
+ * `attn_q.bias`, `attn_q.weight.lora_a`, ...), for trainable tensors only.
+ */
 export type BlockGradients = Map<string, tf.Tensor>;
 
-/** One LLM_ARCH_LLAMA block: x + attn(norm(x)), then h + ffn(norm(h)). Rows are [B*T, E]. */
+/** Per-head RMS norm: rows [B*T, H*D] viewed as [B*T*H, D], each head normalised with the shared weight [D]. */
+function headNormForward(rows: tf.Tensor2D, weight: tf.Tensor1D, epsilon: number) {
+  const width = weight.shape[0];
+  const norm = rmsNormForward(tf.reshape(rows, [-1, width]), weight, epsilon);
+  return { output: tf.reshape(norm.output, rows.shape) as tf.Tensor2D, cache: norm.cache };
+}
+
+/**
+ * One block as llama.cpp builds LLM_ARCH_LLAMA, QWEN2 and QWEN3: x + attn(norm(x)), then
+ * h + ffn(norm(h)); q/k/v biases when present, and for Qwen3 an RMS norm per query and key head
+ * before RoPE. Rows are [B*T, E].
+ */
 export function blockForward(
   input: tf.Tensor2D,
   weights: BlockWeights,
@@ -58,9 +81,21 @@ export function blockForward(
   const q = linearForward(attentionNorm.output, p.attn_q);
   const k = linearForward(attentionNorm.output, p.attn_k);
   const v = linearForward(attentionNorm.output, p.attn_v);
-  const queries = rotaryForward(q.output, context.rotary, shape.batch, shape.length, shape.heads);
-  const keys = rotaryForward(k.output, context.rotary, shape.batch, shape.length, shape.kvHeads);
-  const attention = attentionForward(queries, keys, v.output, context.mask, shape);
+  const biased = (output: tf.Tensor2D, name: BiasedProjection): tf.Tensor2D =>
+    weights.biases ? (tf.add(output, weights.biases[name]) as tf.Tensor2D) : output;
+  let queryRows = biased(q.output, 'attn_q');
+  let keyRows = biased(k.output, 'attn_k');
+  let headNorms: BlockCache['headNorms'];
+  if (weights.headNorms) {
+    const query = headNormForward(queryRows, weights.headNorms.query, context.epsilon);
+    const key = headNormForward(keyRows, weights.headNorms.key, context.epsilon);
+    queryRows = query.output;
+    keyRows = key.output;
+    headNorms = { query: query.cache, key: key.cache };
+  }
+  const queries = rotaryForward(queryRows, context.rotary, shape.batch, shape.length, shape.heads);
+  const keys = rotaryForward(keyRows, context.rotary, shape.batch, shape.length, shape.kvHeads);
+  const attention = attentionForward(queries, keys, biased(v.output, 'attn_v'), context.mask, shape);
   const o = linearForward(attention.output, p.attn_output);
   const afterAttention = tf.add(input, o.output) as tf.Tensor2D;
   const feedForwardNorm = rmsNormForward(afterAttention, weights.feedForwardNorm, context.epsilon);
@@ -84,6 +119,7 @@ export function blockForward(
       attention: attention.cache,
       feedForwardNorm: feedForwardNorm.cache,
       swiglu: swiglu.cache,
+      ...(headNorms ? { headNorms } : {}),
     },
   };
 }
@@ -113,10 +149,26 @@ export function blockBackward(
   };
   const linear = (name: BlockProjection, dy: tf.Tensor2D): tf.Tensor2D => {
     const result = linearBackward(dy, cache.linear[name], p[name], trainBase, transpose);
-    if (result.weight) gradients.set(name, result.weight);
-    if (result.loraA) gradients.set(`${name}.lora_a`, result.loraA);
-    if (result.loraB) gradients.set(`${name}.lora_b`, result.loraB);
+    if (result.weight) gradients.set(`${name}.weight`, result.weight);
+    if (result.loraA) gradients.set(`${name}.weight.lora_a`, result.loraA);
+    if (result.loraB) gradients.set(`${name}.weight.lora_b`, result.loraB);
     return result.input;
+  };
+  // A bias's gradient is its output gradient summed over rows; it is trained with the base.
+  const bias = (name: BiasedProjection, dy: tf.Tensor2D): void => {
+    if (weights.biases && trainBase) gradients.set(`${name}.bias`, tf.sum(dy, 0));
+  };
+  const headNorm = (
+    dy: tf.Tensor2D,
+    normCache: RmsNormCache | undefined,
+    weight: tf.Tensor1D | undefined,
+    name: string,
+  ): tf.Tensor2D => {
+    if (!normCache || !weight) return dy;
+    const width = weight.shape[0];
+    const result = rmsNormBackward(tf.reshape(dy, [-1, width]), normCache, weight, trainBase);
+    if (result.weight) gradients.set(name, result.weight);
+    return tf.reshape(result.input, dy.shape) as tf.Tensor2D;
   };
   // Feed-forward half: the residual passes dy straight through.
   const swigluInput = linear('ffn_down', outputGradient);
@@ -131,13 +183,26 @@ export function blockBackward(
     weights.feedForwardNorm,
     trainBase,
   );
-  if (feedForwardNorm.weight) gradients.set('ffn_norm', feedForwardNorm.weight);
+  if (feedForwardNorm.weight) gradients.set('ffn_norm.weight', feedForwardNorm.weight);
   const afterAttention = tf.add(outputGradient, feedForwardNorm.input) as tf.Tensor2D;
   // Attention half.
   const attentionOutput = linear('attn_output', afterAttention);
   const attention = attentionBackward(attentionOutput, cache.attention, shape);
-  const q = rotaryBackward(attention.queries, context.rotary, shape.batch, shape.length, shape.heads);
-  const k = rotaryBackward(attention.keys, context.rotary, shape.batch, shape.length, shape.kvHeads);
+  const q = headNorm(
+    rotaryBackward(attention.queries, context.rotary, shape.batch, shape.length, shape.heads),
+    cache.headNorms?.query,
+    weights.headNorms?.query,
+    'attn_q_norm.weight',
+  );
+  const k = headNorm(
+    rotaryBackward(attention.keys, context.rotary, shape.batch, shape.length, shape.kvHeads),
+    cache.headNorms?.key,
+    weights.headNorms?.key,
+    'attn_k_norm.weight',
+  );
+  bias('attn_q', q);
+  bias('attn_k', k);
+  bias('attn_v', attention.values);
   const normalizedAttention = tf.addN([
     linear('attn_q', q),
     linear('attn_k', k),
@@ -149,6 +214,6 @@ export function blockBackward(
     weights.attentionNorm,
     trainBase,
   );
-  if (attentionNorm.weight) gradients.set('attn_norm', attentionNorm.weight);
+  if (attentionNorm.weight) gradients.set('attn_norm.weight', attentionNorm.weight);
   return { input: tf.add(afterAttention, attentionNorm.input) as tf.Tensor2D, gradients };
 }

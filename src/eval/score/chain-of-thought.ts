@@ -1,6 +1,6 @@
 import type { MultipleChoiceItem, YesNoMaybeItem } from '../../datasets/item.js';
 import type { LanguageModel } from '../../models/language-model.js';
-import { extractAnswer } from '../extract-answer.js';
+import { extractAnswer, matchesReference } from '../extract-answer.js';
 import { type ItemPrediction, itemReference, predictionBase } from '../item-prediction.js';
 import { chainOfThoughtPrompt } from '../prompt.js';
 import { buildMessages, type ImageLoader } from './build-messages.js';
@@ -48,7 +48,7 @@ export async function scoreByChainOfThought(
   return {
     ...predictionBase(item, reference),
     prediction,
-    correct: prediction === reference,
+    correct: matchesReference(item, prediction),
     rawOutput: output,
   };
 }

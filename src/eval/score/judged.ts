@@ -1,24 +1,11 @@
 import { type Item, referenceAnswerText } from '../../datasets/item.js';
 import type { LanguageModel } from '../../models/language-model.js';
-import { extractAnswer, extractFinalAnswerText, normalizeAnswerText } from '../extract-answer.js';
+import { extractAnswer, extractFinalAnswerText, matchesReference } from '../extract-answer.js';
 import { type ItemPrediction, itemReference, predictionBase } from '../item-prediction.js';
 import { parseJudgeVerdict } from '../parse-judge-verdict.js';
 import { answerPrompt, judgePrompt } from '../prompt.js';
 import { buildMessages } from './build-messages.js';
 import { defaultChainOfThoughtMaxTokens, type GenerationOptions, generateText } from './chain-of-thought.js';
-
-/** Whether the extracted answer equals the reference: key, yes/no/maybe, or normalised text. */
-export function exactMatch(item: Item, prediction: string | null): boolean {
-  if (prediction === null) return false;
-  switch (item.kind) {
-    case 'multiple-choice':
-      return prediction === item.answerKey;
-    case 'yes-no-maybe':
-      return prediction === item.answer;
-    case 'open-ended':
-      return normalizeAnswerText(prediction) === normalizeAnswerText(item.referenceAnswer);
-  }
-}
 
 /**
  * Judged scoring (MedThink): the model answers, a judge model compares the answer with the
@@ -45,7 +32,7 @@ export async function scoreWithJudge(
     prediction,
     correct: false,
     rawOutput: output,
-    exactMatch: exactMatch(item, prediction),
+    exactMatch: matchesReference(item, prediction),
   };
   // The judge compares texts, as MedThink's does; it is not shown the images.
   const judgeText = judgePrompt(

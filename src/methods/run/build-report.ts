@@ -45,6 +45,16 @@ export function buildRunReport(options: {
           correct: evaluation.correct,
           accuracy: stage?.accuracy ?? (evaluation.total ? evaluation.correct / evaluation.total : 0),
           ci95: stage?.ci95 ?? [0, 1],
+          ...(final && summary?.loglik
+            ? {
+                loglik: {
+                  n: summary.loglik.total,
+                  correct: summary.loglik.correct,
+                  accuracy: summary.loglik.accuracy,
+                  ci95: summary.loglik.ci95,
+                },
+              }
+            : {}),
           unanswered: evaluation.predictions.filter((prediction) => prediction.answer === null).length,
           ...(final && Object.keys(outcome.counts).length > 0 ? { notes: countsNote(outcome.counts) } : {}),
           outcomes: evaluation.predictions.map((prediction) => ({

@@ -21,6 +21,8 @@ export interface SeedResult {
   correct: number;
   total: number;
   ci95: Interval;
+  /** The final student scored by log-likelihood over the options (items with options only). */
+  loglik?: StageAccuracy;
   stages: StageAccuracy[];
   counts: Record<string, number>;
   failedItems: string[];
@@ -109,12 +111,14 @@ export function summarise(options: {
         stageAccuracy(evaluation.stage, evaluation.correct, evaluation.total),
       );
       const final = stages.at(-1) ?? stageAccuracy('none', 0, 0);
+      const loglik = outcome.evaluations.at(-1)?.loglik;
       return {
         seed: outcome.seed,
         accuracy: final.accuracy,
         correct: final.correct,
         total: final.total,
         ci95: final.ci95,
+        ...(loglik ? { loglik: stageAccuracy('loglik', loglik.correct, loglik.total) } : {}),
         stages,
         counts: outcome.counts,
         failedItems: outcome.failedItems,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
 import { QUANTIZE_TYPES, type QuantizeType } from '../../engines/llama-cpp/quantize-model.js';
 import { ConfigError } from '../../errors.js';
+import { defaultPrivacyPolicy, privacyPolicySchema } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
 
@@ -93,6 +94,8 @@ export const runConfigSchema = z.strictObject({
       maxTokens: z.number().int().positive().optional(),
     })
     .optional(),
+  /** Where item text may be sent; `local-only` unless the config says otherwise (decision 0010). */
+  privacy: privacyPolicySchema.default(defaultPrivacyPolicy),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

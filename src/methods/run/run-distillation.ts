@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Item } from '../../datasets/item.js';
-import { AbortedError, BudgetExceededError } from '../../errors.js';
+import { AbortedError, BudgetExceededError, RunFailedError } from '../../errors.js';
 import type { RunReportInput } from '../../report/run-report.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import { strategyNamed } from '../strategies/registry.js';
@@ -81,6 +81,8 @@ export async function runDistillation(
       errors.set(strategy.name, outcome.error.message);
     }
   });
+  // With nothing to report, the run ends with each strategy's reason, not with an empty report.
+  if (outcomes.size === 0 && errors.size > 0) throw new RunFailedError(errors);
   const reference = setup.strategies.includes('medthink') ? 'medthink' : setup.strategies.at(-1);
   const results = summarise({
     name: setup.name,
@@ -92,11 +94,13 @@ export async function runDistillation(
     test: setup.test,
     reference,
   });
+  const report = buildRunReport({ results, outcomes, test: setup.test, reference });
+  // A strategy that failed is named in the report, so its absence from the table is explained.
+  if (errors.size > 0)
+    report.description = `${report.description ?? ''} Failed: ${[...errors]
+      .map(([strategy, message]) => `${strategy} (${message})`)
+      .join('; ')}`.trim();
   // The reference strategy's final student at its first seed: what a deploy stage exports.
   const referenceModel = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1)?.modelPath : undefined;
-  return {
-    results,
-    report: buildRunReport({ results, outcomes, test: setup.test, reference }),
-    ...(referenceModel ? { referenceModel } : {}),
-  };
+  return { results, report, ...(referenceModel ? { referenceModel } : {}) };
 }

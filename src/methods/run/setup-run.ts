@@ -12,6 +12,8 @@ import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import { ConfigError } from '../../errors.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
+import { EndpointGuard } from '../../privacy/endpoint-guard.js';
+import { checkRunEndpoints, screenRunItems } from '../../privacy/run-privacy.js';
 import type { RunStore } from '../../store/run-store.js';
 import { definedOnly } from '../../util/defined-only.js';
 import { strategyNamed } from '../strategies/registry.js';
@@ -66,10 +68,21 @@ export async function setupRun(
   store: RunStore,
 ): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'>> {
   for (const name of config.strategies) strategyNamed(name);
+  // The policy is checked before any data is read; the guard then pins and logs every request.
+  const guard = new EndpointGuard(config.privacy, { egress: store.egress });
+  const remote = await checkRunEndpoints(guard, [
+    { role: 'teacher', spec: config.teacher },
+    { role: 'judge', spec: config.judge },
+  ]);
   const data = await runData(config);
-  const train = config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train;
-  const test = config.data.limitTest ? data.test.slice(0, config.data.limitTest) : data.test;
-  const resolveModel = createModelResolver();
+  const { train, test } = await screenRunItems({
+    train: config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train,
+    test: config.data.limitTest ? data.test.slice(0, config.data.limitTest) : data.test,
+    policy: config.privacy,
+    remote,
+    directory,
+  });
+  const resolveModel = createModelResolver({ guard });
   let teacher: Teacher;
   if (config.teacher === 'knowledge-base') {
     if (!data.teacher)

@@ -1,5 +1,6 @@
 import type { StrategyContext } from '../strategy-context.js';
 import { judgeReplies } from './judge-and-correct.js';
+import { type LoglikAccuracy, studentLoglik } from './loglik-answers.js';
 import { type StudentPrediction, studentAnswers } from './student-answers.js';
 
 export interface Evaluation {
@@ -8,9 +9,15 @@ export interface Evaluation {
   predictions: StudentPrediction[];
   correct: number;
   total: number;
+  /** The same student scored by log-likelihood over each item's options, where it can be. */
+  loglik?: LoglikAccuracy;
 }
 
-/** The student answers the held-out test items; replies without an exact key are judged by the teacher. */
+/**
+ * The student answers the held-out test items; replies without an exact key are judged by the
+ * teacher. Beside that generated-answer score, the items with options are also scored by
+ * log-likelihood, which puts an untrained student at chance instead of at 0.
+ */
 export async function evaluateStudent(
   context: StrategyContext,
   stage: string,
@@ -41,5 +48,6 @@ export async function evaluateStudent(
     }
   }
   const correct = predictions.filter((prediction) => prediction.correct === true).length;
-  return { stage, modelPath, predictions, correct, total: predictions.length };
+  const loglik = await studentLoglik(context, `${stage}.loglik`, modelPath, context.test, promptPrefix);
+  return { stage, modelPath, predictions, correct, total: predictions.length, ...(loglik ? { loglik } : {}) };
 }

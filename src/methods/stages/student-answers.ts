@@ -1,7 +1,7 @@
 import type { Item } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
-import { isCorrectByMatch, studentAnswer } from '../answer-format.js';
 import type { StrategyContext } from '../strategy-context.js';
 
 export interface StudentPrediction {
@@ -12,6 +12,17 @@ export interface StudentPrediction {
   /** Correct by exact match where the item allows it; open-ended items are decided by the judge later. */
   correct: boolean | undefined;
   error?: string;
+}
+
+/**
+ * Read a student's reply with the one answer reader. Multiple-choice and yes/no/maybe answers are
+ * decided by exact match; an open-ended answer is left undecided for the judge, unless nothing
+ * could be read (wrong).
+ */
+export function readStudentReply(item: Item, reply: string): Pick<StudentPrediction, 'answer' | 'correct'> {
+  const answer = extractAnswer(reply, item);
+  if (item.kind === 'open-ended' && answer !== null) return { answer, correct: undefined };
+  return { answer, correct: matchesReference(item, answer) };
 }
 
 /**
@@ -56,8 +67,7 @@ export function studentAnswers(
         const item = items[index]!;
         if (!outcome.ok)
           return { itemId: item.id, reply: '', answer: null, correct: false, error: outcome.error.message };
-        const answer = studentAnswer(item, outcome.value);
-        return { itemId: item.id, reply: outcome.value, answer, correct: isCorrectByMatch(item, answer) };
+        return { itemId: item.id, reply: outcome.value, ...readStudentReply(item, outcome.value) };
       });
       const right = predictions.filter((prediction) => prediction.correct === true).length;
       context.emit({ type: 'stage-end', ...base, summary: `${right}/${items.length} correct by match` });

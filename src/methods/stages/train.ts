@@ -6,6 +6,7 @@ import type { TrainingHyperparameters, TrainingProgress } from '../../training/t
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import type { StrategyContext } from '../strategy-context.js';
 import { type TrainingExample, toJsonLines } from '../training-examples.js';
+import { noExamplesError } from './stage-failure.js';
 
 export interface TrainStageResult {
   modelPath: string;
@@ -27,8 +28,7 @@ export function trainStage(
   hyperparameters: TrainingHyperparameters = context.student.hyperparameters,
 ): Promise<TrainStageResult> {
   return context.stages.run(`${stage}.train`, async () => {
-    if (examples.length === 0)
-      throw new TrainingError(`${context.strategy}: the ${stage} training set is empty`);
+    if (examples.length === 0) throw noExamplesError(context, `${stage}.train`, {});
     const dataPath = join(context.directory, `${stage}.train.jsonl`);
     const modelPath = join(context.directory, `${stage}.gguf`);
     await mkdir(context.directory, { recursive: true });

@@ -1,7 +1,9 @@
 import type { Item } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { evaluateStudent } from '../stages/evaluate.js';
 import { screen } from '../stages/screen.js';
+import { noExamplesError } from '../stages/stage-failure.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
@@ -16,6 +18,7 @@ export async function trainAndEvaluate(
   failedItems: string[],
   promptPrefix = '',
 ): Promise<StrategyOutcome> {
+  if (examples.length === 0) throw noExamplesError(context, 'student.train', counts);
   const trained = await trainStage(context, 'student', examples, context.student.baseModel);
   const evaluation = await evaluateStudent(context, 'student', trained.modelPath, promptPrefix);
   return {
@@ -30,10 +33,7 @@ export async function trainAndEvaluate(
 
 /** Does a rationale's answer agree with the reference? */
 function agrees(item: Item, reply: string): boolean {
-  const answer = studentAnswer(item, reply);
-  if (item.kind === 'multiple-choice') return answer === item.answerKey;
-  if (item.kind === 'yes-no-maybe') return answer === item.answer;
-  return answer !== null && answer.toLowerCase() === item.referenceAnswer.toLowerCase();
+  return matchesReference(item, extractAnswer(reply, item));
 }
 
 export const zeroShot: Strategy = {

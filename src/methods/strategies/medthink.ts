@@ -2,6 +2,7 @@ import type { Item } from '../../datasets/item.js';
 import { type Evaluation, evaluateStudent } from '../stages/evaluate.js';
 import { correctErrors, judgeReplies } from '../stages/judge-and-correct.js';
 import { screen } from '../stages/screen.js';
+import { noExamplesError } from '../stages/stage-failure.js';
 import { studentAnswers } from '../stages/student-answers.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
@@ -48,6 +49,11 @@ export const explanationAugmented: Strategy = {
  */
 async function runMedThink(context: StrategyContext, maxRounds: number): Promise<StrategyOutcome> {
   const data = await stageOneData(context);
+  if (data.examples.length === 0)
+    throw noExamplesError(context, 'stage1.train', {
+      droppedByScreening: data.screened.dropped.length,
+      teacherFailures: data.failures.length,
+    });
   const stage1 = await trainStage(context, 'stage1', data.examples, context.student.baseModel);
   const evaluations: Evaluation[] = [await evaluateStudent(context, 'stage1', stage1.modelPath)];
   const training = [{ stage: 'stage1', history: stage1.history }];

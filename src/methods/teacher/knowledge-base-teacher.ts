@@ -1,7 +1,8 @@
 import type { KnowledgeTeacher } from '../../benchmark/knowledge-teacher.js';
 import { answerSentence } from '../../benchmark/reasoning-text.js';
 import type { Item, MultipleChoiceItem } from '../../datasets/item.js';
-import { answerLine, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerLine } from '../answer-format.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 /**
@@ -45,7 +46,7 @@ export class KnowledgeBaseTeacher implements Teacher {
 
   async judge(item: Item, studentReply: string): Promise<boolean> {
     const question = this.multipleChoice(item, 'judge');
-    return studentAnswer(question, studentReply) === question.answerKey;
+    return matchesReference(question, extractAnswer(studentReply, question));
   }
 
   async correct(item: Item, studentReply: string): Promise<string> {

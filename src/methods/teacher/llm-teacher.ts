@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Item } from '../../datasets/item.js';
 import { referenceAnswerText } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
-import { extractChoice } from '../../eval/extract-choice.js';
+import { extractAnswer } from '../../eval/extract-answer.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { withContext } from '../../models/middleware/call-context.js';
 import { answerText } from '../answer-format.js';
@@ -57,6 +57,7 @@ export class LlmTeacher implements Teacher {
     });
     const attempts = this.options.attempts ?? 3;
     let problem = 'no reply';
+    let lastReply: string | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const sample = settings.sample ?? 0;
       // A retry or a further sample must be a different request, or the cache would replay the same reply.
@@ -82,9 +83,10 @@ export class LlmTeacher implements Teacher {
         withContext(undefined, { stage: role, itemId: item.id }),
       );
       const raw = response.choices[0]?.text ?? '';
+      lastReply = raw;
       const reply = schema ? structuredReply(role, item, schema, raw) : raw;
       if (reply === undefined) {
-        problem = `reply is not JSON matching the ${role} schema: ${raw.slice(0, 120)}`;
+        problem = `reply is not JSON matching the ${role} schema`;
         continue;
       }
       const failure = check(reply);
@@ -94,7 +96,8 @@ export class LlmTeacher implements Teacher {
     throw new TeacherReplyError(
       `${role}@${template.version}`,
       item.id,
-      `invalid reply after ${attempts} tries: ${problem}`,
+      `invalid reply after ${attempts} tries: ${problem}${lastReply === undefined ? '' : `: ${lastReply.replace(/\s+/g, ' ').slice(0, 120)}`}`,
+      { reason: problem, ...(lastReply !== undefined ? { reply: lastReply } : {}) },
     );
   }
 
@@ -148,16 +151,14 @@ export class LlmTeacher implements Teacher {
   }
 }
 
-/** The answer after "Final Answer:" as an option key, yes/no/maybe, or text. */
+/**
+ * The teacher's answer, read by the one answer reader: an option key, yes/no/maybe, or text. An
+ * open-ended reply must state it after "Final Answer:" (else it is retried), since the reader
+ * would otherwise take the whole reply as the answer.
+ */
 export function parseFinalAnswer(item: Item, reply: string): string | null {
-  if (item.kind === 'multiple-choice') return extractChoice(reply, item.options);
-  const match = /Final Answer:\s*\**\s*(.+)/i.exec(reply);
-  const text = match?.[1]?.trim().replace(/\**$/, '').trim();
-  if (item.kind === 'yes-no-maybe') {
-    const word = /\b(yes|no|maybe)\b/i.exec(text ?? reply);
-    return word ? word[1]!.toLowerCase() : null;
-  }
-  return text && text.length > 0 ? text : null;
+  if (item.kind === 'open-ended' && !/final\s+answer\s*[:：]/i.test(reply)) return null;
+  return extractAnswer(reply, item);
 }
 
 function structuredReply(role: TeacherRole, item: Item, schema: z.ZodType, raw: string): string | undefined {

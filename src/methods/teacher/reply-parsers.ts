@@ -1,5 +1,6 @@
 import type { Item } from '../../datasets/item.js';
-import { answerText, studentAnswer } from '../answer-format.js';
+import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
+import { answerText } from '../answer-format.js';
 
 /** Reply checks for each role: a reply that fails its check is retried, then the item fails. */
 
@@ -19,12 +20,12 @@ export function checkExplanation(reply: string): string | undefined {
 
 /** A corrective chain must end in the correct answer. */
 export function checkCorrection(item: Item, reply: string): string | undefined {
-  const given = studentAnswer(item, reply);
+  const given = extractAnswer(reply, item);
   if (item.kind === 'open-ended') {
     return given?.toLowerCase().includes(answerText(item).toLowerCase().slice(0, 20))
       ? undefined
       : 'does not end in the reference answer';
   }
   const expected = item.kind === 'multiple-choice' ? item.answerKey : item.answer;
-  return given === expected ? undefined : `ends in ${given ?? 'no answer'}, not ${expected}`;
+  return matchesReference(item, given) ? undefined : `ends in ${given ?? 'no answer'}, not ${expected}`;
 }

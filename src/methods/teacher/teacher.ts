@@ -22,14 +22,23 @@ export interface Teacher {
 
 export type RationaleStyle = 'chain-of-thought' | 'step-by-step';
 
-/** A role reply that could not be validated after retries; recorded as a failed item. */
+/**
+ * A role reply that could not be validated after retries; recorded as a failed item. `reason` is
+ * the same for every item that failed the same way (so failures can be counted by cause), and
+ * `reply` is the last reply the teacher gave, when it gave one.
+ */
 export class TeacherReplyError extends Error {
   override readonly name = 'TeacherReplyError';
+  readonly reason: string;
+  readonly reply: string | undefined;
   constructor(
     readonly role: string,
     readonly itemId: string,
     message: string,
+    details: { reason?: string; reply?: string } = {},
   ) {
     super(`${role} for item ${itemId}: ${message}`);
+    this.reason = `${role}: ${details.reason ?? message}`;
+    this.reply = details.reply;
   }
 }

@@ -1,11 +1,7 @@
-/**
- * Next-token log-probabilities of one token sequence from llama.cpp (node-llama-cpp, in-process)
- * and from the TensorFlow.js forward pass, for parity tests between the two engines.
- */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaContextOptions, Token } from 'node-llama-cpp';
+import { expect } from 'vitest';
 import { LlamaNetwork } from '../../src/engines/tfjs/llama-network.js';
-import type { LoraAdapter } from '../../src/engines/tfjs/lora-adapter-file.js';
 import {
   disposeParameters,
   toInternalTensor,
@@ -14,18 +10,21 @@ import {
 import type { LlamaConfig, LlamaWeights } from '../../src/model/llama-config.js';
 import { testLlama } from './llama.js';
 
-/** llama.cpp computing in F32 where it can: F32 KV cache, no flash attention, one thread. */
-export const exactContext: LlamaContextOptions = {
+/**
+ * Next-token log-probabilities from llama.cpp and from the TF.js network, for parity tests.
+ * `exact` runs llama.cpp in float32 end to end (F32 KV cache, no flash attention).
+ */
+export const exact: LlamaContextOptions = {
   threads: 1,
   flashAttention: false,
   experimentalKvCacheKeyType: 'F32',
   experimentalKvCacheValueType: 'F32',
 };
 
-export async function llamaCppLogProbabilities(
+export async function llamaCppLogprobs(
   path: string,
   tokens: number[],
-  options: LlamaContextOptions & { adapter?: string } = exactContext,
+  options: LlamaContextOptions & { adapter?: string } = exact,
 ): Promise<Float64Array[]> {
   const llama = await testLlama();
   const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
@@ -44,7 +43,8 @@ export async function llamaCppLogProbabilities(
       if (!logits) throw new Error('llama.cpp returned no logits');
       const values = new Float64Array(logits.size);
       for (const [token, value] of logits) values[token] = value;
-      const max = Math.max(...values);
+      let max = Number.NEGATIVE_INFINITY;
+      for (const value of values) max = Math.max(max, value);
       const logSum = max + Math.log(values.reduce((sum, value) => sum + Math.exp(value - max), 0));
       return values.map((value) => value - logSum);
     });
@@ -54,12 +54,11 @@ export async function llamaCppLogProbabilities(
   }
 }
 
-/** The TensorFlow.js forward pass (wasm backend must be active), with an optional LoRA adapter. */
-export function tfjsLogProbabilities(
+export function tfjsLogprobs(
   config: LlamaConfig,
   weights: LlamaWeights,
   tokens: number[],
-  adapter?: Pick<LoraAdapter, 'alpha' | 'tensors'>,
+  adapter?: { alpha: number; tensors: LlamaWeights },
 ): number[][] {
   const parameters = toParameterMap(weights);
   let scale = 1;
@@ -78,9 +77,8 @@ export function tfjsLogProbabilities(
   return rows;
 }
 
-/** max |a - b| over every position and vocabulary entry. */
-export function maxLogProbabilityDifference(ours: number[][], theirs: ArrayLike<number>[]): number {
-  if (ours.length !== theirs.length) throw new Error(`${ours.length} positions against ${theirs.length}`);
+export function maxDifference(ours: number[][], theirs: Float64Array[]): number {
+  expect(theirs).toHaveLength(ours.length);
   let max = 0;
   for (let t = 0; t < ours.length; t++) {
     for (let v = 0; v < ours[t]!.length; v++) max = Math.max(max, Math.abs(ours[t]![v]! - theirs[t]![v]!));
