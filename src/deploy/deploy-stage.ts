@@ -1,23 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Item } from '../datasets/item.js';
-import type { QuantizeType } from '../engines/llama-cpp/quantize-model.js';
-import type { LanguageModel } from '../models/language-model.js';
+import type { DeployStageInput } from '../methods/run/run-from-config.js';
 import type { DeployReportInput } from '../report/deploy-report.js';
 import { definedOnly } from '../util/defined-only.js';
 import { exportModel } from './export-model.js';
 import { type FootprintRow, measureFootprint } from './footprint.js';
 
-export interface DeployStageOptions {
-  /** Exports go to `<directory>/deploy/`. */
-  directory: string;
-  /** The unquantized student (the run's reference strategy, first seed). */
-  model: string;
-  types: readonly QuantizeType[];
-  test: readonly Item[];
-  loadModel: (path: string) => Promise<LanguageModel>;
-  maxAnswerTokens: number;
-  signal?: AbortSignal;
+/** The run's inputs to the stage (see runFromConfig), and where to report progress. */
+export interface DeployStageOptions extends DeployStageInput {
   onProgress?: (message: string) => void;
 }
 

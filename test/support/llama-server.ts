@@ -1,27 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort } from '../../src/deploy/serve/llama-server-process.js';
 import { llamaServerBinary } from '../../src/engines/llama-cpp/llama-server-binary.js';
 import { createModelFile } from '../../src/model/create-model.js';
 
 /** Builds llama-server if it is not in the cache yet (minutes the first time) and returns its path. */
 export const ensureLlamaServerBinary = llamaServerBinary;
 
-/** A port the OS says is free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
+/** A port the OS says is free on loopback right now. */
+export const freePort = freeLoopbackPort;
 
 export interface LlamaServerOptions {
   modelPath: string;
