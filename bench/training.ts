@@ -1,72 +1,34 @@
 /**
- * Training throughput and memory of the embedded trainer (TensorFlow.js, wasm, one thread)
- * against PyTorch on the CPU with one thread, on the same Llama architecture, batch and length.
+ * Training throughput and memory of the embedded trainer (TensorFlow.js graph, matrix products in
+ * a native BLAS where one loads, else wasm) against PyTorch on the CPU on an optimized BLAS, on the
+ * same Llama architecture, batch, length and optimizer, at one thread and at all threads.
  *
- *   npx tsx bench/training.ts [--batch 16] [--length 64] [--models 0.5M,4M,30M,30M-lora] [--skip-torch]
+ *   npx tsx bench/training.ts [--batch 16] [--length 64] [--models 0.5M,4M,30M,30M-lora]
+ *                             [--repeats 1] [--skip-torch] [--skip-wasm]
  *
- * Each measurement runs in its own process, so peak RSS is that training's alone. PyTorch comes
- * from Debian's python3-torch; when `import torch` fails the script installs it with
- * `apt-get install -y python3-torch` (Debian's /usr/bin/python3, not a pyenv shim).
- * Steps: two warm-up steps, then a fixed number of timed AdamW steps with gradient clipping and
- * a causal LM loss on every position.
+ * The anchor: Debian's python3-torch links `libblas.so.3`, which is the reference (netlib) BLAS
+ * unless an optimized one is installed. This script installs python3-torch and
+ * libopenblas0-pthread when absent (apt-get), checks that libblas.so.3 resolves to OpenBLAS, and
+ * prints the BLAS torch reports and the BLAS libraries mapped into the torch process. One thread
+ * is `OPENBLAS_NUM_THREADS=1` and `torch.set_num_threads(1)`; all threads leaves OpenBLAS at its
+ * default and sets torch to the cores available, as a user has it.
+ *
+ * Each measurement runs in its own process, so peak RSS is that training's alone; torch and the
+ * embedded trainer alternate, and with `--repeats` each cell is the best of its runs (the machine
+ * may be shared: the load average is printed beside the figures). Steps: two warm-up steps, then a
+ * fixed number of timed AdamW steps with gradient clipping and a causal LM loss on every position.
  */
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LlamaTrainer } from '../src/engines/tfjs/llama-trainer.js';
-import { defaultLoraTargets } from '../src/engines/tfjs/lora.js';
-import { smallLlamaConfig } from '../src/engines/tfjs/synthetic-tasks.js';
-import { makeBatch, type TrainingExample } from '../src/engines/tfjs/training-example.js';
-import { useWasmBackend } from '../src/engines/tfjs/wasm-backend.js';
-import { type LlamaConfig, parameterCount } from '../src/model/llama-config.js';
-import { randomLlamaWeights, seededRandom } from '../src/model/random-weights.js';
-
-interface BenchModel {
-  name: string;
-  config: LlamaConfig;
-  loraRank?: number;
-  steps: number;
-}
-
-const MODELS: BenchModel[] = [
-  {
-    name: '0.5M',
-    config: smallLlamaConfig({
-      vocabSize: 1024,
-      embeddingLength: 128,
-      blockCount: 2,
-      headCount: 4,
-      feedForwardLength: 352,
-    }),
-    steps: 20,
-  },
-  {
-    name: '4M',
-    config: smallLlamaConfig({
-      vocabSize: 2048,
-      embeddingLength: 256,
-      blockCount: 4,
-      headCount: 4,
-      feedForwardLength: 704,
-    }),
-    steps: 8,
-  },
-  {
-    name: '30M',
-    config: smallLlamaConfig({
-      vocabSize: 2048,
-      embeddingLength: 512,
-      blockCount: 9,
-      headCount: 8,
-      feedForwardLength: 1376,
-    }),
-    steps: 3,
-  },
-];
-MODELS.push({ ...MODELS[2]!, name: '30M-lora', loraRank: 8 });
+import { makeBatch } from '../src/engines/tfjs/training-example.js';
+import { configureWasmBackend } from '../src/engines/tfjs/wasm-backend.js';
+import { parameterCount } from '../src/model/llama-config.js';
+import { seededRandom } from '../src/model/random-weights.js';
+import { type BenchModel, createBenchTrainer, MODELS, randomExamples } from './training-models.js';
 
 interface Measurement {
   tokensPerSecond: number;
@@ -75,6 +37,9 @@ interface Measurement {
   peakRssMiB: number;
   trainable: number;
   firstLoss: number;
+  /** The kernel path (embedded) or the mapped BLAS libraries (torch). */
+  blas: string;
+  threads: number;
 }
 
 const argument = (name: string, fallback: string): string => {
@@ -83,30 +48,16 @@ const argument = (name: string, fallback: string): string => {
 };
 const batchSize = Number(argument('batch', '16'));
 const length = Number(argument('length', '64'));
+const repeats = Number(argument('repeats', '1'));
+const cores = availableParallelism();
 const WARMUP_STEPS = 2;
 
-function randomExamples(random: () => number, vocabularySize: number): TrainingExample[] {
-  return Array.from({ length: batchSize }, () => {
-    const tokens = Int32Array.from({ length: length + 1 }, () => Math.floor(random() * vocabularySize));
-    return { tokens, lossMask: new Uint8Array(length + 1).fill(1) };
-  });
-}
-
-/** One model's measurement, in this (child) process. */
-async function measureTfjs(model: BenchModel): Promise<Measurement> {
-  await useWasmBackend();
+/** One model's measurement, in this (child) process; `threads` 0 keeps the wasm kernels. */
+async function measureTfjs(model: BenchModel, threads: number): Promise<Measurement> {
+  const path = await configureWasmBackend(threads > 0 ? { threads } : { kernels: 'wasm' });
+  if (threads > 0 && path.kind !== 'native') throw new Error(`native kernels did not load: ${path.reason}`);
   const steps = WARMUP_STEPS + model.steps;
-  const trainer = new LlamaTrainer(model.config, randomLlamaWeights(model.config, 1), {
-    learningRate: 1e-3,
-    warmupSteps: 0,
-    totalSteps: steps,
-    weightDecay: 0.01,
-    gradientClipNorm: 1,
-    seed: 1,
-    ...(model.loraRank
-      ? { lora: { rank: model.loraRank, alpha: 2 * model.loraRank, targets: defaultLoraTargets } }
-      : {}),
-  });
+  const trainer = createBenchTrainer(model, steps);
   const random = seededRandom(3);
   let firstLoss = Number.NaN;
   let tokens = 0;
@@ -117,34 +68,37 @@ async function measureTfjs(model: BenchModel): Promise<Measurement> {
       started = performance.now();
       cpuStart = process.cpuUsage();
     }
-    const result = trainer.trainStep(makeBatch(randomExamples(random, model.config.vocabSize)));
+    const result = trainer.trainStep(
+      makeBatch(randomExamples(random, model.config.vocabSize, batchSize, length)),
+    );
     if (step === 0) firstLoss = result.loss;
     if (step >= WARMUP_STEPS) tokens += result.tokens;
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const trainable = trainer.trainableSnapshot();
   let trainableCount = 0;
-  for (const tensor of trainable.values()) trainableCount += tensor.data.length;
+  for (const tensor of trainer.trainableSnapshot().values()) trainableCount += tensor.data.length;
   return {
     tokensPerSecond: tokens / seconds,
     tokensPerCpuSecond: tokens / cpuSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     trainable: trainableCount,
     firstLoss,
+    blas: path.kind === 'native' ? path.library : 'wasm',
+    threads: path.kind === 'native' ? path.threads : 1,
   };
 }
 
-const PYTORCH_SCRIPT = String.raw`
+const PYTORCH_SCRIPT = `
 import json, math, resource, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
-torch.manual_seed(0)
 spec = json.loads(sys.argv[1])
+torch.set_num_threads(spec["threads"])
+torch.manual_seed(0)
 c = spec["config"]
 E, L, H, HKV, FF, V = c["embeddingLength"], c["blockCount"], c["headCount"], c["headCountKv"], c["feedForwardLength"], c["vocabSize"]
 D = E // H
@@ -234,7 +188,12 @@ for step in range(warmup + steps):
         first_loss = loss.item()
 seconds = time.perf_counter() - started
 cpu_seconds = time.process_time() - cpu_started
+# The BLAS this process really runs: the shared libraries mapped into it.
+with open("/proc/self/maps") as maps:
+    blas = sorted({line.split()[-1].rsplit("/", 1)[-1] for line in maps if "blas" in line.lower() and "/" in line})
 print(json.dumps({
+    "blas": ", ".join(blas) or "none mapped",
+    "threads": torch.get_num_threads(),
     "tokensPerSecond": B * T * steps / seconds,
     "tokensPerCpuSecond": B * T * steps / cpu_seconds,
     "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -243,24 +202,58 @@ print(json.dumps({
 }))
 `;
 
-/** A Python with torch, installing Debian's python3-torch when none has it. */
+const apt = (packages: string[]) =>
+  spawnSync('apt-get', ['install', '-y', ...packages], { stdio: ['ignore', 'ignore', 'inherit'] }).status ===
+  0;
+
+/** What `libblas.so.3` resolves to, per Debian's alternatives (undefined off Debian). */
+function blasAlternative(): string | undefined {
+  const shown = spawnSync('update-alternatives', ['--display', 'libblas.so.3-x86_64-linux-gnu'], {
+    encoding: 'utf8',
+  });
+  if (shown.status !== 0) return undefined;
+  return /link currently points to (\S+)/.exec(shown.stdout)?.[1];
+}
+
+/**
+ * A Python with torch on an optimized BLAS, installing Debian's python3-torch and
+ * libopenblas0-pthread with apt-get when absent (Debian's /usr/bin/python3, not a pyenv shim).
+ */
 function pythonWithTorch(): string | undefined {
   const candidates = ['/usr/bin/python3', 'python3'];
   const hasTorch = (python: string) =>
     spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  const found = candidates.find(hasTorch);
-  if (found) return found;
-  process.stderr.write('torch not found; installing python3-torch with apt-get (this takes a few minutes)\n');
-  const install = spawnSync('apt-get', ['install', '-y', 'python3-torch'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (install.status !== 0) return undefined;
-  return candidates.find(hasTorch);
+  let found = candidates.find(hasTorch);
+  if (!found) {
+    process.stderr.write(
+      'torch not found; installing python3-torch with apt-get (this takes a few minutes)\n',
+    );
+    if (!apt(['python3-torch'])) return undefined;
+    found = candidates.find(hasTorch);
+  }
+  const alternative = blasAlternative();
+  if (alternative !== undefined && !alternative.includes('openblas')) {
+    process.stderr.write(`libblas.so.3 is ${alternative}; installing libopenblas0-pthread with apt-get\n`);
+    apt(['libopenblas0-pthread']);
+  }
+  return found;
 }
 
-function runChild(command: string, args: string[]): Promise<Measurement> {
+/** The BLAS line of `torch.__config__.show()` (Debian's build says `generic`: it links libblas.so.3). */
+function torchBlasInfo(python: string): string {
+  const shown = spawnSync(python, ['-c', 'import torch; print(torch.__config__.show())'], {
+    encoding: 'utf8',
+  });
+  return /BLAS_INFO=([^,\s]+)/.exec(shown.stdout)?.[1] ?? 'unknown';
+}
+
+function runChild(
+  command: string,
+  args: string[],
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: environment });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
@@ -272,12 +265,18 @@ function runChild(command: string, args: string[]): Promise<Measurement> {
   });
 }
 
+/** The best (fastest by wall time) of several measurements; undefined when none succeeded. */
+const best = (runs: (Measurement | undefined)[]) =>
+  runs
+    .filter((run): run is Measurement => run !== undefined)
+    .sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+
 async function main(): Promise<void> {
   const child = process.argv.indexOf('--child');
   if (child >= 0) {
     const model = MODELS.find((candidate) => candidate.name === process.argv[child + 1]);
     if (!model) throw new Error(`unknown model ${process.argv[child + 1]}`);
-    process.stdout.write(`${JSON.stringify(await measureTfjs(model))}\n`);
+    process.stdout.write(`${JSON.stringify(await measureTfjs(model, Number(argument('threads', '1'))))}\n`);
     return;
   }
   const names = argument('models', MODELS.map((model) => model.name).join(',')).split(',');
@@ -285,20 +284,27 @@ async function main(): Promise<void> {
   const scriptPath = join(await mkdtemp(join(tmpdir(), 'bench-training-')), 'train_llama.py');
   await writeFile(scriptPath, PYTORCH_SCRIPT);
   const thisFile = fileURLToPath(import.meta.url);
-  const rows: string[] = [];
-  for (const model of MODELS.filter((candidate) => names.includes(candidate.name))) {
-    process.stderr.write(`measuring ${model.name}...\n`);
-    const tfjs = await runChild(process.execPath, [
+  const threadCounts = [...new Set([1, 2, cores])];
+  const loadBefore = loadavg();
+  const embedded = (model: BenchModel, threads: number) =>
+    runChild(process.execPath, [
       '--import',
       'tsx',
       thisFile,
       '--child',
       model.name,
+      '--threads',
+      String(threads),
       '--batch',
       String(batchSize),
       '--length',
       String(length),
-    ]);
+    ]).catch((error: Error) => {
+      process.stderr.write(`embedded run failed: ${error.message}\n`);
+      return undefined;
+    });
+  const torch = (model: BenchModel, threads: number) => {
+    if (!python) return Promise.resolve(undefined);
     const spec = {
       config: model.config,
       batch: batchSize,
@@ -306,37 +312,113 @@ async function main(): Promise<void> {
       steps: model.steps,
       warmup: WARMUP_STEPS,
       loraRank: model.loraRank ?? null,
+      threads,
     };
-    const torch = python
-      ? await runChild(python, [scriptPath, JSON.stringify(spec)]).catch((error: Error) => {
-          process.stderr.write(`PyTorch run failed: ${error.message}\n`);
-          return undefined;
-        })
-      : undefined;
-    const millions = (count: number) => `${(count / 1e6).toFixed(2)} M`;
-    rows.push(
+    const environment = { ...process.env };
+    if (threads === 1) environment.OPENBLAS_NUM_THREADS = '1';
+    else delete environment.OPENBLAS_NUM_THREADS;
+    return runChild(python, [scriptPath, JSON.stringify(spec)], environment).catch((error: Error) => {
+      process.stderr.write(`PyTorch run failed: ${error.message}\n`);
+      return undefined;
+    });
+  };
+
+  const results: { model: BenchModel; cells: Map<string, Measurement | undefined> }[] = [];
+  for (const model of MODELS.filter((candidate) => names.includes(candidate.name))) {
+    process.stderr.write(`measuring ${model.name}...\n`);
+    const runs = new Map<string, (Measurement | undefined)[]>();
+    const record = async (key: string, run: Promise<Measurement | undefined>) =>
+      runs.set(key, [...(runs.get(key) ?? []), await run]);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      // Alternate torch and the embedded trainer so a change in the machine's load hits both.
+      for (const threads of [1, cores]) {
+        await record(`torch-${threads}`, torch(model, threads));
+        await record(`native-${threads}`, embedded(model, threads));
+      }
+      for (const threads of threadCounts.filter((count) => count !== 1 && count !== cores)) {
+        await record(`native-${threads}`, embedded(model, threads));
+      }
+      if (!process.argv.includes('--skip-wasm')) await record('wasm-1', embedded(model, 0));
+    }
+    results.push({ model, cells: new Map([...runs].map(([key, values]) => [key, best(values)])) });
+  }
+  const loadAfter = loadavg();
+
+  const anyTorch = results
+    .flatMap(({ cells }) => [cells.get('torch-1'), cells.get(`torch-${cores}`)])
+    .find(Boolean);
+  const anyNative = results.flatMap(({ cells }) => [cells.get('native-1')]).find(Boolean);
+  console.log(
+    `batch ${batchSize} x ${length} tokens, AdamW + clipping, loss on every position; ${cores} cores available`,
+  );
+  console.log(
+    `torch: ${python ? `BLAS_INFO=${torchBlasInfo(python)}, libblas.so.3 -> ${blasAlternative() ?? 'n/a'}, mapped: ${anyTorch?.blas ?? 'n/a'}` : 'skipped'}`,
+  );
+  console.log(
+    `embedded: TensorFlow.js wasm graph, matrix products in ${anyNative?.blas ?? 'wasm (no native BLAS loaded)'}`,
+  );
+  console.log(
+    `load average before ${loadBefore.map((value) => value.toFixed(1)).join(' ')}, after ${loadAfter.map((value) => value.toFixed(1)).join(' ')}` +
+      (repeats > 1 ? `; best of ${repeats} alternated runs per cell` : ''),
+  );
+  console.log(
+    'tok/s: wall time (in brackets: per CPU-second of the process); ratio: embedded / torch, wall time\n',
+  );
+  const millions = (count: number) => `${(count / 1e6).toFixed(2)} M`;
+  const speed = (run: Measurement | undefined) =>
+    run ? `${run.tokensPerSecond.toFixed(0)} (${run.tokensPerCpuSecond.toFixed(0)})` : 'n/a';
+  const rss = (run: Measurement | undefined) => (run ? run.peakRssMiB.toFixed(0) : 'n/a');
+  const ratio = (a: Measurement | undefined, b: Measurement | undefined) =>
+    a && b ? `${(a.tokensPerSecond / b.tokensPerSecond).toFixed(2)}x` : 'n/a';
+  console.log(
+    'model | parameters | trainable | threads | torch tok/s | torch RSS MiB | embedded tok/s | embedded RSS MiB | embedded/torch | first loss embedded / torch',
+  );
+  console.log('---|---|---|---|---|---|---|---|---|---');
+  for (const { model, cells } of results) {
+    for (const threads of [1, cores]) {
+      const torchRun = cells.get(`torch-${threads}`);
+      const nativeRun = cells.get(`native-${threads}`);
+      console.log(
+        [
+          model.name,
+          millions(parameterCount(model.config)),
+          millions(nativeRun?.trainable ?? 0),
+          threads === 1 ? '1' : `all (${cores})`,
+          speed(torchRun),
+          rss(torchRun),
+          speed(nativeRun),
+          rss(nativeRun),
+          ratio(nativeRun, torchRun),
+          `${nativeRun ? nativeRun.firstLoss.toFixed(3) : 'n/a'} / ${torchRun ? torchRun.firstLoss.toFixed(3) : 'n/a'}`,
+        ].join(' | '),
+      );
+    }
+  }
+  console.log('\nscaling of the embedded trainer (tok/s, wall; speed-up over its own 1 thread)');
+  const wasmShown = !process.argv.includes('--skip-wasm');
+  console.log(
+    `model | ${threadCounts.map((count) => `${count} thread${count > 1 ? 's' : ''}`).join(' | ')}${wasmShown ? ' | wasm kernels, 1 thread (before) | RSS MiB wasm' : ''}`,
+  );
+  console.log(`---|${threadCounts.map(() => '---').join('|')}${wasmShown ? '|---|---' : ''}`);
+  for (const { model, cells } of results) {
+    const one = cells.get('native-1');
+    const wasm = cells.get('wasm-1');
+    console.log(
       [
         model.name,
-        millions(parameterCount(model.config)),
-        millions(tfjs.trainable),
-        `${tfjs.tokensPerSecond.toFixed(0)} (${tfjs.tokensPerCpuSecond.toFixed(0)})`,
-        tfjs.peakRssMiB.toFixed(0),
-        torch ? `${torch.tokensPerSecond.toFixed(0)} (${torch.tokensPerCpuSecond.toFixed(0)})` : 'n/a',
-        torch ? torch.peakRssMiB.toFixed(0) : 'n/a',
-        torch ? (tfjs.tokensPerCpuSecond / torch.tokensPerCpuSecond).toFixed(2) : 'n/a',
-        `${tfjs.firstLoss.toFixed(3)} / ${torch ? torch.firstLoss.toFixed(3) : 'n/a'}`,
+        ...threadCounts.map((count) => {
+          const run = cells.get(`native-${count}`);
+          return run && one ? `${run.tokensPerSecond.toFixed(0)} (${ratio(run, one)})` : 'n/a';
+        }),
+        ...(wasmShown
+          ? [
+              wasm ? `${wasm.tokensPerSecond.toFixed(0)} (native 1 thread: ${ratio(one, wasm)})` : 'n/a',
+              rss(wasm),
+            ]
+          : []),
       ].join(' | '),
     );
   }
-  console.log(
-    `batch ${batchSize} x ${length} tokens, one thread each, AdamW + clipping, loss on every position`,
-  );
-  console.log('tok/s: wall time, and (in brackets) per CPU-second of the process; the ratio uses CPU time');
-  console.log(
-    'model | parameters | trainable | tfjs tok/s | tfjs peak RSS MiB | torch tok/s | torch peak RSS MiB | tfjs/torch | first loss tfjs / torch',
-  );
-  console.log('---|---|---|---|---|---|---|---|---');
-  for (const row of rows) console.log(row);
 }
 
 await main();

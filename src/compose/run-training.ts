@@ -17,12 +17,16 @@ export interface RunTrainingOptions {
   /** Continue from the latest checkpoint when one exists (default true). */
   resume?: boolean;
   signal?: AbortSignal;
+  /** Threads for the engine's compute (default: the cores available). */
+  threads?: number;
   onProgress?: (progress: TrainingProgress) => void;
+  /** One-line notices about how the training runs (e.g. a slower fallback). */
+  onNotice?: (message: string) => void;
 }
 
 /** What `medistill train` does: pick the engine by name and run one training job on it. */
 export function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
-  const engine = createTrainingEngine(options.engine);
+  const engine = createTrainingEngine(options.engine, { threads: options.threads });
   return engine.train(
     {
       baseModel: options.baseModel,
@@ -35,6 +39,7 @@ export function runTraining(options: RunTrainingOptions): Promise<TrainingResult
       resume: options.resume ?? true,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     },
   );
 }

@@ -7,6 +7,7 @@ import {
   KnowledgeTeacher,
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
+import { threadsPerTraining } from '../compose/create-training-engine.js';
 import { writeItemsJsonl } from '../datasets/export/items-jsonl.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
@@ -22,6 +23,9 @@ import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
 import { createModelFile } from '../model/create-model.js';
 import { withRunLock } from '../store/run-lock.js';
 import { type DemoSettings, demoSettings } from './demo-settings.js';
+
+/** Trainings side by side (one worker each); the cores are shared out between them. */
+const PARALLEL_STRATEGIES = 2;
 
 export interface DemoOptions {
   quick: boolean;
@@ -126,14 +130,14 @@ async function demoInDirectory(options: DemoOptions): Promise<DemoSummary> {
     teacher,
     student: {
       baseModel: studentPath,
-      engine: new TfjsTrainingEngine(),
+      engine: new TfjsTrainingEngine({ threads: threadsPerTraining(PARALLEL_STRATEGIES) }),
       hyperparameters: settings.training,
       stage2Hyperparameters: settings.stage2Training,
       maxAnswerTokens: Math.min(contextLength - longestPrompt - 16, longest + 16),
       load: (path) => runtime.loadModel(path, { parallelSequences: 8 }),
     },
     concurrency: 8,
-    parallelStrategies: 2,
+    parallelStrategies: PARALLEL_STRATEGIES,
     samples: 1,
     rounds: 3,
     stage2Replay: true,

@@ -62,6 +62,8 @@ export interface TrainingResult {
 export interface TrainOptions {
   signal?: AbortSignal;
   onProgress?: (progress: TrainingProgress) => void;
+  /** One-line notices about how the training runs (e.g. a slower fallback), for the caller to show. */
+  onNotice?: (message: string) => void;
   /** Continue from the latest checkpoint in `checkpointDir` when one exists. */
   resume?: boolean;
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { trainingEngineNames } from '../../compose/create-training-engine.js';
 import { runTraining } from '../../compose/run-training.js';
@@ -25,6 +26,7 @@ interface TrainOptions {
   weightDecay: number;
   clip: number;
   patience?: number;
+  threads: number;
   fresh?: boolean;
   json?: boolean;
 }
@@ -141,6 +143,12 @@ export function registerTrainCommand(program: Command): void {
       'stop after this many epochs without a better validation loss',
       integerFlag('--patience', { min: 1 }),
     )
+    .option(
+      '--threads <n>',
+      'threads for the native matrix products (default: the cores available)',
+      integerFlag('--threads', { min: 1 }),
+      availableParallelism(),
+    )
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
@@ -170,6 +178,8 @@ export function registerTrainCommand(program: Command): void {
             hyperparameters,
             resume: !options.fresh,
             signal,
+            threads: options.threads,
+            onNotice: (message) => progressLine.log(message),
             onProgress: trainingProgressPrinter(progressLine, Boolean(options.json)),
           }),
         );

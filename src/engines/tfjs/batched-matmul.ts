@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeMatMulActive } from './native-kernels/use-native-kernels.js';
 
 /**
  * C[i] = op(A[i]) op(B[i]) for a batch of small matrices (attention's per-head products).
@@ -8,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * XNNPACK at 3 to 6 GFLOP/s (measured): with the K dimension as the kernel height, every
  * channel i is one matrix and the channel multiplier is N, so channel i's outputs are A[i] B[i].
  * The transposes that build that layout also absorb `transposeA` / `transposeB` for free.
+ * With native kernels active, BatchMatMul itself is fast (one native GEMM per matrix) and is used.
  *
  * @param a [n, M, K], or [n, K, M] with transposeA
  * @param b [n, K, N], or [n, N, K] with transposeB
@@ -18,6 +20,7 @@ export function batchedMatMul(
   b: tf.Tensor3D,
   options: { transposeA?: boolean; transposeB?: boolean } = {},
 ): tf.Tensor3D {
+  if (nativeMatMulActive()) return tf.matMul(a, b, options.transposeA, options.transposeB);
   return tf.tidy(() => {
     const [count, m, k] = options.transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape;
     const n = options.transposeB ? b.shape[1] : b.shape[2];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeMatMulActive } from './native-kernels/use-native-kernels.js';
 
 /** A low-rank update W + scale * A B on a frozen projection (A: [in, r], B: [r, out]). */
 export interface LoraPair {
@@ -40,9 +41,10 @@ export function linearForward(
 }
 
 /**
- * Gradients of {@link linearForward}. Every product is a plain matMul of explicitly transposed
- * operands: wasm's fast kernel is the untransposed one, and tfjs's own matMul gradient uses flags.
- * `transpose` lets projections that share an input (q/k/v, gate/up) share its transpose.
+ * Gradients of {@link linearForward}. On wasm, every product is a plain matMul of explicitly
+ * transposed operands: wasm's fast kernel is the untransposed one, and tfjs's own matMul gradient
+ * uses flags. `transpose` lets projections that share an input (q/k/v, gate/up) share its
+ * transpose. With native kernels the flags are free, so no transposed copy is made at all.
  */
 export function linearBackward(
   outputGradient: tf.Tensor2D,
@@ -51,15 +53,24 @@ export function linearBackward(
   needWeightGradient: boolean,
   transpose: (tensor: tf.Tensor2D) => tf.Tensor2D = tf.transpose,
 ): LinearGradients {
-  let input = tf.matMul(outputGradient, tf.transpose(weights.weight)) as tf.Tensor2D;
+  const native = nativeMatMulActive();
+  // x^T y with x the (shared) layer input, and x y^T: flags natively, explicit transposes on wasm.
+  const inputTransposed = (a: tf.Tensor2D, b: tf.Tensor2D) =>
+    (native ? tf.matMul(a, b, true, false) : tf.matMul(transpose(a), b)) as tf.Tensor2D;
+  const timesTransposed = (a: tf.Tensor2D, b: tf.Tensor2D) =>
+    (native ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b))) as tf.Tensor2D;
+  let input = timesTransposed(outputGradient, weights.weight);
   const gradients: LinearGradients = { input };
-  if (needWeightGradient) gradients.weight = tf.matMul(transpose(cache.input), outputGradient) as tf.Tensor2D;
+  if (needWeightGradient) gradients.weight = inputTransposed(cache.input, outputGradient);
   if (weights.lora && cache.loraHidden) {
     const { a, b, scale } = weights.lora;
-    const hiddenGradient = tf.mul(tf.matMul(outputGradient, tf.transpose(b)), scale) as tf.Tensor2D;
-    gradients.loraB = tf.mul(tf.matMul(tf.transpose(cache.loraHidden), outputGradient), scale) as tf.Tensor2D;
-    gradients.loraA = tf.matMul(transpose(cache.input), hiddenGradient) as tf.Tensor2D;
-    input = tf.add(input, tf.matMul(hiddenGradient, tf.transpose(a))) as tf.Tensor2D;
+    const hiddenGradient = tf.mul(timesTransposed(outputGradient, b), scale) as tf.Tensor2D;
+    const hiddenTransposed = native
+      ? tf.matMul(cache.loraHidden, outputGradient, true, false)
+      : tf.matMul(tf.transpose(cache.loraHidden), outputGradient);
+    gradients.loraB = tf.mul(hiddenTransposed, scale) as tf.Tensor2D;
+    gradients.loraA = inputTransposed(cache.input, hiddenGradient);
+    input = tf.add(input, timesTransposed(hiddenGradient, a)) as tf.Tensor2D;
     gradients.input = input;
   }
   return gradients;

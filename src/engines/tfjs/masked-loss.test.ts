@@ -83,7 +83,9 @@ describe('answer-only loss', () => {
       const difference = tf.tidy(
         () => tf.max(tf.abs(tf.sub(gradient, extended.gradients.get(name)!))).dataSync()[0]!,
       );
-      expect(difference, name).toBeLessThan(1e-6);
+      // Float tolerance: a native BLAS sums the extra (zero) rows in another order than wasm does,
+      // which moves results by about 1e-6; a padded row that did contribute would add about 1e-3.
+      expect(difference, name).toBeLessThan(1e-5);
     }
     tf.dispose([plain.loss, extended.loss, ...plain.gradients.values(), ...extended.gradients.values()]);
   });

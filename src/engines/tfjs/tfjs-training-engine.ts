@@ -42,6 +42,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
       return trainInWorker(request, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onNotice ? { onNotice: options.onNotice } : {}),
       });
     }
     const { signal } = options;
@@ -49,6 +50,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
     const { runTrainingJob } = await import('./training-job.js');
     return runTrainingJob(request, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
       ...(signal ? { shouldStop: () => signal.aborted } : {}),
     });
   }

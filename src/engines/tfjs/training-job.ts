@@ -11,7 +11,7 @@ import { assertTrainable } from './memory-check.js';
 import { splitExamples, type TrainingExample } from './training-example.js';
 import { runTrainingLoop, totalSteps } from './training-loop.js';
 import { BLOCK_PROJECTIONS } from './transformer-block.js';
-import { useWasmBackend } from './wasm-backend.js';
+import { configureWasmBackend } from './wasm-backend.js';
 
 /** Engine settings beyond the shared hyperparameters; plain data, so they cross into a worker. */
 export const embeddedTrainingSettingsSchema = z
@@ -20,6 +20,13 @@ export const embeddedTrainingSettingsSchema = z
     loraTargets: z.array(z.enum(BLOCK_PROJECTIONS)).min(1).optional(),
     /** Write the LoRA-merged full model to `outputPath` instead of an adapter. */
     mergeLora: z.boolean().optional(),
+    /**
+     * Where the matrix products run: `auto` (default) in a native BLAS when one loads, else wasm
+     * (with a notice); `wasm` always in wasm.
+     */
+    kernels: z.enum(['auto', 'wasm']).optional(),
+    /** Threads for the native matrix products (default: the cores available). */
+    threads: z.number().int().positive().optional(),
     /** Storage type of a written full model (default f32). */
     outputType: z.enum(['f32', 'f16']).optional(),
     adam: z
@@ -62,6 +69,8 @@ export interface TrainingJobRequest {
 
 export interface TrainingJobHooks {
   onProgress?: (progress: TrainingProgress) => void;
+  /** One-line notices about how the job runs (native kernels unavailable). */
+  onNotice?: (message: string) => void;
   shouldStop?: () => boolean;
 }
 
@@ -98,7 +107,10 @@ export async function runTrainingJob(
     throw new ConfigError('loraAlpha is set but loraRank is not; set loraRank to train LoRA');
   }
   await assertTrainable(job.baseModel, hyperparameters.loraRank !== undefined);
-  await useWasmBackend();
+  const kernels = await configureWasmBackend({ kernels: settings.kernels, threads: settings.threads });
+  if (kernels.kind === 'wasm' && settings.kernels !== 'wasm') {
+    hooks.onNotice?.(`training on wasm kernels (one core, slower): ${kernels.reason}`);
+  }
   const model = await readLlamaModel(job.baseModel);
   const { examples } = request;
   const { train, validation } = splitExamples(

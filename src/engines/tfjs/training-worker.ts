@@ -12,6 +12,7 @@ const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
 
 runTrainingJob(start.request, {
   onProgress: (progress) => post({ type: 'progress', progress }),
+  onNotice: (message) => post({ type: 'notice', message }),
   shouldStop: () => Atomics.load(stop, 0) === 1,
 }).then(
   (result) => post({ type: 'done', result }),

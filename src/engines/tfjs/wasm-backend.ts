@@ -2,6 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { type KernelPath, useNativeKernels, useWasmKernels } from './native-kernels/use-native-kernels.js';
+
+export interface WasmBackendOptions {
+  /** `auto` (default): matrix products in a native BLAS where one loads; `wasm`: wasm only. */
+  kernels?: 'auto' | 'wasm' | undefined;
+  /** Threads for the native matrix products; default: the cores available. */
+  threads?: number | undefined;
+}
 
 /**
  * Select TensorFlow.js's wasm backend for this thread (each worker thread has its own tfjs).
@@ -14,9 +22,26 @@ import * as tf from '@tensorflow/tfjs-core';
  * No gradient registrations are needed: the trainer computes its backward pass explicitly
  * (see llama-network.ts), which also keeps the CommonJS build of tfjs-core usable from plain Node,
  * where the ESM-only `register_all_gradients` module cannot be imported.
+ *
+ * The matrix products (most of a training step) then move to a native BLAS, multi-threaded, when
+ * one loads (see native-kernels/): the graph and its results stay the same within float rounding.
+ * Returns the path taken; a `wasm` path carries the reason, for the caller to report.
  */
-export async function useWasmBackend(): Promise<void> {
-  if (tf.getBackend() === 'wasm') return;
+export function useWasmBackend(): Promise<KernelPath> {
+  return configureWasmBackend({});
+}
+
+/** {@link useWasmBackend} with a kernel choice and a thread count. */
+export async function configureWasmBackend(options: WasmBackendOptions): Promise<KernelPath> {
+  if (tf.getBackend() !== 'wasm') await startWasmBackend();
+  if (options.kernels === 'wasm') {
+    useWasmKernels();
+    return { kind: 'wasm', reason: 'wasm kernels were asked for' };
+  }
+  return useNativeKernels({ threads: options.threads });
+}
+
+async function startWasmBackend(): Promise<void> {
   const require = createRequire(import.meta.url);
   const packageDirectory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   // A directory prefix (trailing slash): the Node build of the backend reads the binaries from disk.

@@ -26,6 +26,7 @@ export interface SerializedError {
 
 export type WorkerMessage =
   | { type: 'progress'; progress: TrainingProgress }
+  | { type: 'notice'; message: string }
   | { type: 'done'; result: TrainingResult }
   | { type: 'error'; error: SerializedError };
 

@@ -42,9 +42,13 @@ function startWorker(workerData: WorkerStart): Worker {
  */
 export function trainInWorker(
   request: TrainingJobRequest,
-  options: { signal?: AbortSignal; onProgress?: (progress: TrainingProgress) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (progress: TrainingProgress) => void;
+    onNotice?: (message: string) => void;
+  } = {},
 ): Promise<TrainingResult> {
-  const { signal, onProgress } = options;
+  const { signal, onProgress, onNotice } = options;
   if (signal?.aborted) return Promise.reject(new AbortedError('training was cancelled before it started'));
   const stopFlag = new SharedArrayBuffer(4);
   const worker = startWorker({ request, stopFlag });
@@ -70,6 +74,7 @@ export function trainInWorker(
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') onProgress?.(message.progress);
+      else if (message.type === 'notice') onNotice?.(message.message);
       else if (message.type === 'done') finish(() => resolve(message.result));
       else finish(() => reject(deserializeError(message.error)));
     });

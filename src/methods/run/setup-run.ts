@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
-import { createTrainingEngine } from '../../compose/create-training-engine.js';
+import { createTrainingEngine, threadsPerTraining } from '../../compose/create-training-engine.js';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
@@ -111,7 +111,9 @@ export async function setupRun(
   const runtime = new LlamaCppRuntime();
   const student: StudentSettings = {
     baseModel: studentPath,
-    engine: createTrainingEngine(config.student.engine),
+    engine: createTrainingEngine(config.student.engine, {
+      threads: threadsPerTraining(config.parallelStrategies),
+    }),
     hyperparameters: definedOnly(config.student.training),
     ...(config.student.stage2Training
       ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) }
