@@ -8,6 +8,7 @@ import {
   singleFindingShortcutAccuracy,
 } from '../benchmark/index.js';
 import { threadsPerTraining } from '../compose/create-training-engine.js';
+import { writeItemsJsonl } from '../datasets/export/items-jsonl.js';
 import type { MultipleChoiceItem } from '../datasets/item.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
 import { LlamaCppRuntime } from '../engines/llama-cpp/llama-cpp-runtime.js';
@@ -190,6 +191,11 @@ async function demoInDirectory(options: DemoOptions): Promise<DemoSummary> {
   }
   const first = draws.get(settings.seeds[0]!)!;
   const distinct = [...new Set(draws.values())];
+  // The held-out items as dataset files, so `medistill footprint --data` can score exports on them.
+  if (settings.perSeedDraws) {
+    for (const [seed, draw] of draws)
+      await writeItemsJsonl(draw.data.test, join(options.directory, `test-draw-${seed}.jsonl`));
+  } else await writeItemsJsonl(first.data.test, join(options.directory, 'test.jsonl'));
   const { benchmark } = first;
   options.onLog?.(
     `benchmark${distinct.length > 1 ? ` (draw of seed ${settings.seeds[0]}; ${distinct.length} draws, one per seed)` : ''}: ${benchmark.train.length} training vignettes (${benchmark.mislabeledIds.size} deliberately mislabeled), ${benchmark.test.length} test vignettes with unseen finding combinations`,

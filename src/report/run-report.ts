@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deployReportSchema } from './deploy-report.js';
 
 /*
  * The input of every report: what a run measured, in one typed, validated object. The eval CLI
@@ -222,6 +223,7 @@ export const runReportSchema = z
     seedStatistics: seedStatisticsSchema.optional(),
     seedSummaries: z.array(seedSummarySchema).optional(),
     seedComparisons: z.array(seedComparisonSchema).optional(),
+    deploy: deployReportSchema.optional(),
   })
   .strict()
   .superRefine((report, context) => {

@@ -1,39 +1,16 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { freeLoopbackPort } from '../../src/deploy/serve/llama-server-process.js';
+import { llamaServerBinary } from '../../src/engines/llama-cpp/llama-server-binary.js';
 import { createModelFile } from '../../src/model/create-model.js';
 
-const repositoryRoot = resolve(import.meta.dirname, '../..');
-const buildScript = join(repositoryRoot, 'scripts', 'build-llama-server.mjs');
-
 /** Builds llama-server if it is not in the cache yet (minutes the first time) and returns its path. */
-export async function ensureLlamaServerBinary(): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [buildScript], {
-    cwd: repositoryRoot,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const path = stdout.trim().split('\n').at(-1) ?? '';
-  if (!existsSync(path)) throw new Error(`build-llama-server did not produce a binary (got "${path}")`);
-  return path;
-}
+export const ensureLlamaServerBinary = llamaServerBinary;
 
-/** A port the OS says is free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
+/** A port the OS says is free on loopback right now. */
+export const freePort = freeLoopbackPort;
 
 export interface LlamaServerOptions {
   modelPath: string;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { runDeployStage } from '../../deploy/deploy-stage.js';
 import { runFromConfig } from '../../methods/run/run-from-config.js';
 import type { PrivacyFlags } from '../../privacy/policy.js';
 import { withInterrupt } from '../interrupt.js';
@@ -32,6 +33,9 @@ export function registerRunCommand(program: Command): void {
             privacy: options,
             onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
             signal,
+            // The deploy stage lives above methods/ (it exports and serves); it is passed in.
+            deployStage: (stage) =>
+              runDeployStage({ ...stage, onProgress: (message) => progress.update(message) }),
           }),
         );
         progress.done();

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
+import { QUANTIZE_TYPES, type QuantizeType } from '../../engines/llama-cpp/quantize-model.js';
 import { ConfigError } from '../../errors.js';
 import { defaultPrivacyPolicy, privacyPolicySchema } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
@@ -79,6 +80,14 @@ export const runConfigSchema = z.strictObject({
   stage2Replay: z.boolean().default(true),
   concurrency: z.number().int().positive().default(8),
   parallelStrategies: z.number().int().positive().default(2),
+  /** Last stage: export the reference student to these types and measure each (`medistill footprint`). */
+  deploy: z
+    .strictObject({
+      types: z
+        .array(z.enum(Object.keys(QUANTIZE_TYPES) as [QuantizeType, ...QuantizeType[]]))
+        .min(1, 'list at least one type, e.g. [q8_0, q4_k_m]'),
+    })
+    .optional(),
   budget: z
     .strictObject({
       maxCost: z.number().positive().optional(),

@@ -51,7 +51,7 @@ export interface DistillationSetup {
  */
 export async function runDistillation(
   setup: DistillationSetup,
-): Promise<{ results: DistillationResults; report: RunReportInput }> {
+): Promise<{ results: DistillationResults; report: RunReportInput; referenceModel?: string }> {
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
   const outcomes = new Map<string, StrategyOutcome[]>();
@@ -118,5 +118,7 @@ export async function runDistillation(
     report.description = `${report.description ?? ''} Failed: ${[...errors]
       .map(([strategy, message]) => `${strategy} (${message})`)
       .join('; ')}`.trim();
-  return { results, report };
+  // The reference strategy's final student at its first seed: what a deploy stage exports.
+  const referenceModel = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1)?.modelPath : undefined;
+  return { results, report, ...(referenceModel ? { referenceModel } : {}) };
 }

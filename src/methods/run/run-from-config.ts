@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
+import type { Item } from '../../datasets/item.js';
+import type { QuantizeType } from '../../engines/llama-cpp/quantize-model.js';
+import { ConfigError } from '../../errors.js';
+import type { LanguageModel } from '../../models/language-model.js';
 import { summariseEgress } from '../../privacy/audit.js';
 import { applyPrivacyFlags, type PrivacyFlags } from '../../privacy/policy.js';
+import type { DeployReportInput } from '../../report/deploy-report.js';
 import { withRunLock } from '../../store/run-lock.js';
 import { RunStore } from '../../store/run-store.js';
 import type { RunEvent } from '../strategy-context.js';
@@ -17,6 +22,19 @@ export interface RunFromConfigOptions {
   /** Command-line privacy flags, applied over the config's `privacy:` block. */
   privacy?: PrivacyFlags;
   onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  /** Runs the config's `deploy:` stage (export and footprint); without it a `deploy:` block is refused. */
+  deployStage?: (stage: DeployStageInput) => Promise<DeployReportInput>;
+}
+
+/** What the deploy stage gets: the reference strategy's final student and the run's test items. */
+export interface DeployStageInput {
+  directory: string;
+  model: string;
+  types: readonly QuantizeType[];
+  test: readonly Item[];
+  loadModel: (path: string) => Promise<LanguageModel>;
+  maxAnswerTokens: number;
   signal?: AbortSignal;
 }
 
@@ -37,17 +55,35 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
   const read = await readRunConfig(options.configPath);
   const config = { ...read, privacy: applyPrivacyFlags(read.privacy, options.privacy ?? {}) };
   const directory = resolve(options.out ?? `runs/${config.name}`);
+  if (config.deploy && !options.deployStage)
+    throw new ConfigError(`${options.configPath}: deploy: this caller cannot run a deploy stage`);
   return withRunLock(directory, async () => {
     const store = RunStore.openDirectory(directory);
     try {
       const setup = await setupRun(config, directory, store);
-      const { results, report } = await runDistillation({
+      const { results, report, referenceModel } = await runDistillation({
         ...setup,
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      const deploy =
+        config.deploy && referenceModel && options.deployStage
+          ? await options.deployStage({
+              directory,
+              model: referenceModel,
+              types: config.deploy.types,
+              test: setup.test,
+              loadModel: setup.student.load,
+              maxAnswerTokens: config.student.maxAnswerTokens,
+              ...(options.signal ? { signal: options.signal } : {}),
+            })
+          : undefined;
       const egress = summariseEgress(store.egress.byHost());
-      await writeRunOutputs(directory, { config, results }, { ...report, egress });
+      await writeRunOutputs(
+        directory,
+        { config, results, ...(deploy ? { deploy } : {}) },
+        { ...report, egress, ...(deploy ? { deploy } : {}) },
+      );
       return { directory, config, results, elapsedMs: performance.now() - started };
     } finally {
       store.close();

@@ -1,0 +1,154 @@
+import { ModelFormatError } from '../errors.js';
+import { GgmlType, type GgufTensorToWrite, ggmlTypeName, gguf, metadataValue } from '../gguf/gguf-types.js';
+import { readGgufHeader, readGgufTensors } from '../gguf/read-gguf.js';
+import { writeGguf } from '../gguf/write-gguf.js';
+
+export interface MergeLoraOptions {
+  /** llama.cpp's user scale (`--lora-scaled`); the product is scaled by scale * alpha / rank (default 1). */
+  scale?: number;
+  /** How merged weight matrices are stored: F32 (default; the input to quantization) or F16. */
+  storage?: 'f32' | 'f16';
+}
+
+export interface MergeLoraResult {
+  output: string;
+  /** Base tensors the adapter changed. */
+  mergedTensors: string[];
+  rank: number;
+  /** The factor B·A was multiplied by. */
+  scale: number;
+}
+
+/**
+ * Merge a GGUF LoRA adapter into its base: W' = W + scale · (B · A), with llama.cpp's scale
+ * (user scale × alpha / rank, or the user scale alone when alpha is 0), so the merged file gives the
+ * logits llama.cpp gives for the base with the adapter applied. Every other tensor and every
+ * metadata key of the base is kept, so any architecture llama.cpp applies adapters to can be merged.
+ * The base must hold F32 or F16 weights: merging into a quantized base would quantize twice.
+ */
+export async function mergeLoraAdapter(
+  basePath: string,
+  adapterPath: string,
+  output: string,
+  options: MergeLoraOptions = {},
+): Promise<MergeLoraResult> {
+  const [base, adapter] = await Promise.all([readGgufHeader(basePath), readGgufHeader(adapterPath)]);
+  if (metadataValue(base.metadata, 'general.type') === 'adapter') {
+    throw new ModelFormatError('this is a LoRA adapter, not a base model', { file: basePath });
+  }
+  if (
+    metadataValue(adapter.metadata, 'general.type') !== 'adapter' ||
+    metadataValue(adapter.metadata, 'adapter.type') !== 'lora'
+  ) {
+    throw new ModelFormatError('not a LoRA adapter (general.type must be "adapter", adapter.type "lora")', {
+      file: adapterPath,
+    });
+  }
+  const baseArchitecture = metadataValue(base.metadata, 'general.architecture');
+  const adapterArchitecture = metadataValue(adapter.metadata, 'general.architecture');
+  if (adapterArchitecture !== baseArchitecture) {
+    throw adapterMismatch(
+      adapterPath,
+      basePath,
+      `it is for architecture "${String(adapterArchitecture)}", the base is "${String(baseArchitecture)}"`,
+    );
+  }
+  const quantized = base.tensors.find(
+    (tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16,
+  );
+  if (quantized) {
+    throw new ModelFormatError(
+      `tensor ${quantized.name} is ${ggmlTypeName(quantized.type)}; a LoRA adapter is merged into an F32 or F16 base (merging into a quantized one would quantize twice)`,
+      { file: basePath },
+    );
+  }
+
+  const baseShapes = new Map(base.tensors.map((tensor) => [tensor.name, tensor.shape]));
+  const adapterShapes = new Map(adapter.tensors.map((tensor) => [tensor.name, tensor.shape]));
+  const targets: { name: string; rank: number }[] = [];
+  for (const [name, shapeA] of adapterShapes) {
+    if (!name.endsWith('.lora_a')) continue;
+    const target = name.slice(0, -'.lora_a'.length);
+    const shapeB = adapterShapes.get(`${target}.lora_b`);
+    const shapeW = baseShapes.get(target);
+    if (!shapeB)
+      throw new ModelFormatError(`${name} has no matching ${target}.lora_b`, { file: adapterPath });
+    if (!shapeW) throw adapterMismatch(adapterPath, basePath, `the base has no tensor ${target}`);
+    // ggml order: W [in, out], A [in, r], B [r, out] (llama_adapter_lora_init checks the same).
+    const [inputs, outputs] = shapeW;
+    if (shapeW.length !== 2 || shapeA[0] !== inputs || shapeB[1] !== outputs || shapeA[1] !== shapeB[0]) {
+      throw adapterMismatch(
+        adapterPath,
+        basePath,
+        `${target} is [${shapeW}] in the base, but the adapter's A is [${shapeA}] and B is [${shapeB}]`,
+      );
+    }
+    targets.push({ name: target, rank: shapeA[1]! });
+  }
+  if (targets.length === 0)
+    throw new ModelFormatError('the adapter holds no lora_a/lora_b pairs', { file: adapterPath });
+
+  const rank = targets[0]!.rank;
+  const alpha = Number(metadataValue(adapter.metadata, 'adapter.lora.alpha') ?? 0);
+  const userScale = options.scale ?? 1;
+  const scale = alpha ? (userScale * alpha) / rank : userScale;
+
+  const [baseData, adapterData] = await Promise.all([
+    readGgufTensors(basePath, base),
+    readGgufTensors(adapterPath, adapter),
+  ]);
+  for (const { name, rank: r } of targets) {
+    const [inputs, outputs] = baseShapes.get(name) as [number, number];
+    const weight = baseData.get(name)!;
+    const a = adapterData.get(`${name}.lora_a`)!;
+    const b = adapterData.get(`${name}.lora_b`)!;
+    const tensorScale = alpha ? (userScale * alpha) / r : userScale;
+    addLowRankProduct(weight, a, b, inputs, outputs, r, tensorScale);
+  }
+
+  const metadata = new Map(base.metadata);
+  const storage = options.storage ?? 'f32';
+  // general.file_type: 0 = all F32, 1 = mostly F16 (llama_ftype).
+  metadata.set('general.file_type', gguf.uint32(storage === 'f16' ? 1 : 0));
+  const tensors: GgufTensorToWrite[] = base.tensors.map((tensor) => ({
+    name: tensor.name,
+    shape: tensor.shape,
+    data: baseData.get(tensor.name)!,
+    type: storage === 'f16' && tensor.shape.length > 1 ? GgmlType.F16 : GgmlType.F32,
+  }));
+  await writeGguf(output, metadata, tensors);
+  return { output, mergedTensors: targets.map((target) => target.name), rank, scale };
+}
+
+/**
+ * weight[o, i] += scale · Σ_k b[o, k] · a[k, i], all row-major in ggml order (W row o holds `inputs`
+ * values; A row k holds `inputs`; B row o holds `rank`). Accumulated in float64 per row.
+ */
+function addLowRankProduct(
+  weight: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  inputs: number,
+  outputs: number,
+  rank: number,
+  scale: number,
+): void {
+  const row = new Float64Array(inputs);
+  for (let o = 0; o < outputs; o++) {
+    row.fill(0);
+    for (let k = 0; k < rank; k++) {
+      const factor = b[o * rank + k]!;
+      if (factor === 0) continue;
+      const offset = k * inputs;
+      for (let i = 0; i < inputs; i++) row[i]! += factor * a[offset + i]!;
+    }
+    const offset = o * inputs;
+    for (let i = 0; i < inputs; i++) weight[offset + i]! += scale * row[i]!;
+  }
+}
+
+function adapterMismatch(adapterPath: string, basePath: string, detail: string): ModelFormatError {
+  return new ModelFormatError(`this LoRA adapter is for another base model than ${basePath}: ${detail}`, {
+    file: adapterPath,
+  });
+}
