@@ -59,6 +59,12 @@ describe('quantizeModelFile (llama.cpp through koffi)', () => {
     },
   );
 
+  it('writes into a folder that does not exist yet', async () => {
+    const output = join(directory, 'not', 'made', 'yet', 'q8_0.gguf');
+    const result = await quantizeModelFile(base, output, 'q8_0', { threads: 1 });
+    expect((await readGgufHeader(result.output)).tensors.length).toBeGreaterThan(0);
+  });
+
   it('a llama.cpp mix (q4_k_m) keeps some tensors larger and lists them', async () => {
     const result = await quantizeModelFile(base, join(directory, 'q4_k_m.gguf'), 'q4_k_m', { threads: 1 });
     expect(result.tensorType).toBe('Q4_K');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { access, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { ConfigError, InputError, MedistillError } from '../../errors.js';
 import { GgmlType, type GgufTensorInfo, ggmlTypeName } from '../../gguf/gguf-types.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
@@ -151,6 +152,8 @@ export async function quantizeModelFile(
     nthread: options.threads ?? 0,
     allow_requantize: options.allowRequantize ?? false,
   };
+  // llama.cpp cannot make folders: without this an unmade one fails as "basic_ios::clear: iostream error".
+  await mkdir(dirname(output), { recursive: true });
   const temporary = temporaryPathFor(output);
   try {
     const { code, log } = await runChild(
