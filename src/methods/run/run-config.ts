@@ -107,6 +107,14 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  // A LoRA stage leaves an adapter, which a run cannot yet evaluate or train a later stage from;
+  // refuse before any work rather than fail after the first training.
+  for (const field of ['training', 'stage2Training'] as const) {
+    if (parsed.data.student[field]?.loraRank !== undefined)
+      throw new ConfigError(
+        `${file}: student.${field}.loraRank: runs train full students for now (a LoRA stage's adapter cannot yet be evaluated or trained on by later stages); remove loraRank, or train an adapter with \`medistill train --lora\``,
+      );
+  }
   return parsed.data;
 }
 
