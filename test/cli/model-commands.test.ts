@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMedistill } from '../support/cli.js';
+import { makePresetModel, runMedistill } from '../support/cli.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 describe('medistill model / generate', () => {
@@ -99,18 +99,7 @@ describe('medistill model / generate', () => {
   it('makes a preset model at a cut depth with its published shape, quantized by llama.cpp', async () => {
     const dir = await temporaryDirectory();
     const out = join(dir, 'smollm2.gguf');
-    const made = await runMedistill([
-      'model',
-      'new',
-      '--preset',
-      'smollm2-135m',
-      '--layers',
-      '1',
-      '--type',
-      'q8_0',
-      '--out',
-      out,
-    ]);
+    const made = await makePresetModel(out);
     expect(made.stderr).toBe('');
     expect(made.stdout).toMatch(
       /smollm2-135m \(llama\).*vocabulary 49,152, 1 layers x 576, 9 heads \(3 kv\), q8_0/,

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runMedistill } from '../support/cli.js';
+import { makePresetModel, runMedistill } from '../support/cli.js';
 import { temporaryDirectory } from '../support/paths.js';
 
 /** A run whose student is a real family's GGUF (a preset stands in for a downloaded SmolLM2). */
@@ -21,18 +21,7 @@ describe('medistill run with a preset student', () => {
   it('trains and evaluates a SmolLM2-shaped student, Q8_0, with its own tokenizer and template', async () => {
     const dir = await temporaryDirectory();
     const student = join(dir, 'smollm2.gguf');
-    const made = await runMedistill([
-      'model',
-      'new',
-      '--preset',
-      'smollm2-135m',
-      '--layers',
-      '1',
-      '--type',
-      'q8_0',
-      '--out',
-      student,
-    ]);
+    const made = await makePresetModel(student);
     expect(made.code).toBe(0);
     const path = join(dir, 'run.yaml');
     await writeFile(path, stringify(config(student, { learningRate: 3e-4 })));

@@ -35,3 +35,23 @@ export function runMedistill(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** `medistill model new --preset` at a cut depth: the small real-family student several tests use. */
+export function makePresetModel(
+  out: string,
+  options: { preset?: string; layers?: number; type?: string } = {},
+): Promise<CliResult> {
+  const { preset = 'smollm2-135m', layers = 1, type = 'q8_0' } = options;
+  return runMedistill([
+    'model',
+    'new',
+    '--preset',
+    preset,
+    '--layers',
+    String(layers),
+    '--type',
+    type,
+    '--out',
+    out,
+  ]);
+}
