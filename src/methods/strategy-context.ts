@@ -8,6 +8,7 @@ import type {
 import type { StageCache } from './run/stage-cache.js';
 import type { TrainingCache } from './run/training-cache.js';
 import type { Teacher } from './teacher/teacher.js';
+import type { VisionSettings } from './vision-inputs.js';
 
 /** What a running strategy reports; the CLI turns these into progress lines. */
 export type RunEvent =
@@ -33,6 +34,8 @@ export interface StudentSettings {
   stage2Hyperparameters?: TrainingHyperparameters;
   /** Most tokens the student may generate when answering. */
   maxAnswerTokens: number;
+  /** A vision student's image encoder and projector (mmproj GGUF) beside `baseModel`; absent: text-only. */
+  visionProjector?: string;
   /** Loads a trained student for probing and evaluation. */
   load(path: string): Promise<LanguageModel>;
 }
@@ -56,6 +59,8 @@ export interface StrategyContext {
   stage2Replay: boolean;
   emit(event: RunEvent): void;
   signal?: AbortSignal;
+  /** Present in a run over image data: how the student is shown each item's images. */
+  vision?: VisionSettings;
   /** Shares identical trainings between strategies of a run (absent: every stage trains its own). */
   trainingCache?: TrainingCache;
 }

@@ -79,7 +79,7 @@ export interface VisualRationaleResult {
 }
 
 /** The admissible answers as the teacher's instruction names them. */
-function choicesFor(item: Item): string {
+export function choicesFor(item: Item): string {
   if (item.kind === 'multiple-choice') return `one of ${item.options.map((option) => option.key).join(', ')}`;
   if (item.kind === 'yes-no-maybe') return item.context.length > 0 ? 'one of yes, no, maybe' : 'yes or no';
   return 'a short answer';

@@ -6,6 +6,8 @@ export interface LlamaServerProcessOptions {
   binary: string;
   model: string;
   adapter?: string;
+  /** A vision model's image encoder and projector (`--mmproj`). */
+  projector?: string;
   /** Context per slot (tokens). */
   contextSize: number;
   /** Slots: requests llama-server answers at once (continuous batching). */
@@ -82,6 +84,7 @@ export class LlamaServerProcess {
       ...['-c', String(options.contextSize * options.parallel), '-np', String(options.parallel)],
       ...['-t', String(options.threads), '-tb', String(options.threads), '--no-webui'],
       ...(options.adapter ? ['--lora', options.adapter] : []),
+      ...(options.projector ? ['--mmproj', options.projector] : []),
     ];
     const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import { contentHash } from '../../util/canonical-json.js';
+import { projectorBeside } from '../vision-projector-path.js';
 
 async function fileHash(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -18,6 +19,8 @@ export interface TrainingRequest {
   /** The training set exactly as written (messages JSONL). */
   data: string;
   hyperparameters: TrainingHyperparameters;
+  /** A vision student's starting mmproj; its trained mmproj is cached beside the model. */
+  visionProjector?: string;
 }
 
 /**
@@ -32,7 +35,11 @@ export class TrainingCache {
   constructor(readonly directory: string) {}
 
   async key(request: TrainingRequest): Promise<string> {
-    return contentHash({ ...request, baseModel: await fileHash(request.baseModel) });
+    return contentHash({
+      ...request,
+      baseModel: await fileHash(request.baseModel),
+      ...(request.visionProjector ? { visionProjector: await fileHash(request.visionProjector) } : {}),
+    });
   }
 
   /** Produce the model at `outputPath`, training it with `train` only if no identical training exists. */
@@ -43,8 +50,14 @@ export class TrainingCache {
   ): Promise<TrainingProgress[]> {
     const model = join(this.directory, `${key}.gguf`);
     const meta = join(this.directory, `${key}.json`);
-    if (existsSync(model) && existsSync(meta)) {
+    // A vision student's trained encoder and projector travel with it (`<model>.mmproj.gguf`).
+    const projector = join(this.directory, `${key}.mmproj.gguf`);
+    const copyOut = async () => {
       await copyFile(model, outputPath);
+      if (existsSync(projector)) await copyFile(projector, projectorBeside(outputPath));
+    };
+    if (existsSync(model) && existsSync(meta)) {
+      await copyOut();
       return JSON.parse(await readFile(meta, 'utf8')) as TrainingProgress[];
     }
     let pending = this.inFlight.get(key);
@@ -55,6 +68,8 @@ export class TrainingCache {
         const result = await train();
         await mkdir(this.directory, { recursive: true });
         await copyFile(result.modelPath, model);
+        if (existsSync(projectorBeside(result.modelPath)))
+          await copyFile(projectorBeside(result.modelPath), projector);
         await writeFileAtomically(meta, JSON.stringify(result.history));
         return result.history;
       })();
@@ -63,7 +78,7 @@ export class TrainingCache {
       pending.catch(() => this.inFlight.delete(key));
     }
     const history = await pending;
-    if (!trainedHere) await copyFile(model, outputPath);
+    if (!trainedHere) await copyOut();
     return history;
   }
 }

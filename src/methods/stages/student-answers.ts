@@ -3,6 +3,7 @@ import { itemPromptText } from '../../datasets/item-prompt.js';
 import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import type { StrategyContext } from '../strategy-context.js';
+import { studentUserContent } from '../vision-inputs.js';
 
 export interface StudentPrediction {
   itemId: string;
@@ -48,7 +49,12 @@ export function studentAnswers(
         context.concurrency,
         async (item) => {
           const response = await model.generate({
-            messages: [{ role: 'user', content: `${promptPrefix}${itemPromptText(item)}` }],
+            messages: [
+              {
+                role: 'user',
+                content: await studentUserContent(context, item, `${promptPrefix}${itemPromptText(item)}`),
+              },
+            ],
             maxTokens: context.student.maxAnswerTokens,
             temperature: 0,
           });

@@ -6,6 +6,8 @@ import type { TrainingHyperparameters, TrainingProgress } from '../../training/t
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import type { StrategyContext } from '../strategy-context.js';
 import { type TrainingExample, toJsonLines } from '../training-examples.js';
+import { visionTrainingLines } from '../vision-inputs.js';
+import { projectorBeside, startingProjector } from '../vision-projector-path.js';
 import { noExamplesError } from './stage-failure.js';
 
 export interface TrainStageResult {
@@ -32,7 +34,10 @@ export function trainStage(
     const dataPath = join(context.directory, `${stage}.train.jsonl`);
     const modelPath = join(context.directory, `${stage}.gguf`);
     await mkdir(context.directory, { recursive: true });
-    const data = toJsonLines(examples);
+    // A vision run's examples carry their images; one whose image cannot be read is left out.
+    const data = context.vision ? (await visionTrainingLines(context, examples)).data : toJsonLines(examples);
+    if (data.length === 0) throw noExamplesError(context, `${stage}.train`, {});
+    const projector = startingProjector(context.student, baseModel);
     await writeFileAtomically(dataPath, data);
     const base = { strategy: context.strategy, seed: context.seed, stage };
     context.emit({ type: 'stage-start', ...base, total: examples.length });
@@ -45,6 +50,9 @@ export function trainStage(
           outputPath: modelPath,
           checkpointDir: join(context.directory, 'checkpoints', stage),
           hyperparameters: seeded,
+          ...(projector
+            ? { visionProjector: projector, projectorOutputPath: projectorBeside(modelPath) }
+            : {}),
         },
         {
           resume: true,
@@ -59,7 +67,13 @@ export function trainStage(
     const cache = context.trainingCache;
     const history = cache
       ? await cache.obtain(
-          await cache.key({ engine: context.student.engine.id, baseModel, data, hyperparameters: seeded }),
+          await cache.key({
+            engine: context.student.engine.id,
+            baseModel,
+            data,
+            hyperparameters: seeded,
+            ...(projector ? { visionProjector: projector } : {}),
+          }),
           modelPath,
           train,
         )

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.js';
 import { answerOnly, chainOfThought, goldLabel, selfConsistency, stepByStep, zeroShot } from './baselines.js';
+import { cotVl, cotVlCaptions } from './cot-vl.js';
 import { explanationAugmented, medThink, medThinkIterative } from './medthink.js';
 import type { Strategy } from './strategy.js';
 
@@ -13,6 +14,8 @@ export const strategies: readonly Strategy[] = [
   selfConsistency,
   medThink,
   medThinkIterative,
+  cotVl,
+  cotVlCaptions,
 ];
 
 export const strategyNames = strategies.map((strategy) => strategy.name);

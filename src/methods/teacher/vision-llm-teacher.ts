@@ -1,0 +1,100 @@
+import type { Item } from '../../datasets/item.js';
+import { itemPromptText } from '../../datasets/item-prompt.js';
+import { ConfigError } from '../../errors.js';
+import type { LanguageModel } from '../../models/language-model.js';
+import { choicesFor, visualRationalePrompt } from '../../vision/cot-vl.js';
+import type { VisionImages } from '../../vision/images.js';
+import { visionMessages } from '../../vision/vision-prompt.js';
+import { parseFinalAnswer } from './llm-teacher.js';
+import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
+
+export interface VisionLlmTeacherOptions {
+  /** A vision-language model behind an OpenAI-compatible endpoint. */
+  model: LanguageModel;
+  images: VisionImages;
+  /** Plays the text-only roles (judge, explanation, correction). */
+  text: Teacher;
+  maxTokens?: number;
+  sampleTemperature?: number;
+  /** Show dataset captions to the teacher (off by default). */
+  withCaptions?: boolean;
+}
+
+/**
+ * A VLM teacher: for the roles that need the image (answer, rationale) it is sent the item's
+ * images with LiteMedCoT-VL's rationale prompt (src/vision/cot-vl.ts); the text-only roles go to
+ * `text`. A numbered sample above 0 is drawn at the sampling temperature.
+ */
+export class VisionLlmTeacher implements Teacher {
+  readonly id: string;
+
+  constructor(private readonly options: VisionLlmTeacherOptions) {
+    this.id = options.model.id;
+  }
+
+  /**
+   * One request with a small grey image, before any work: a teacher that cannot take images (a
+   * text-only server, a model without a projector) is refused here, not an hour into a run.
+   */
+  async checkTakesImages(spec: string): Promise<void> {
+    // sharp (native) loads on first use, as in the image pipeline.
+    const sharp = (await import('sharp')).default;
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    try {
+      await this.options.model.generate({
+        messages: visionMessages('What colour is this image? Answer in one word.', [
+          { type: 'image', mediaType: 'image/png', data: new Uint8Array(png) },
+        ]),
+        maxTokens: 2,
+        temperature: 0,
+      });
+    } catch (error) {
+      throw new ConfigError(
+        `teacher: ${spec} cannot take images (the data has images): ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async ask(item: Item, role: string, sample: number): Promise<string> {
+    const prepared = await this.options.images.prepareItem(item);
+    if ('problem' in prepared) throw new TeacherReplyError(role, item.id, prepared.problem.message);
+    const text = `${itemPromptText(item, { includeCaption: this.options.withCaptions ?? false })}\n\n${visualRationalePrompt.instruction(choicesFor(item))}`;
+    const response = await this.options.model.generate({
+      messages: visionMessages(
+        text,
+        prepared.images.map((image) => image.part),
+        visualRationalePrompt.system,
+      ),
+      maxTokens: this.options.maxTokens ?? 1024,
+      temperature: sample > 0 ? (this.options.sampleTemperature ?? 0.7) : 0,
+      ...(sample > 0 ? { seed: sample } : {}),
+    });
+    const reply = response.choices[0]?.text ?? '';
+    if (parseFinalAnswer(item, reply) === null)
+      throw new TeacherReplyError(role, item.id, 'no "Final Answer:"', { reply });
+    return reply;
+  }
+
+  async answer(item: Item, options: { sample?: number } = {}): Promise<string> {
+    return parseFinalAnswer(item, await this.ask(item, 'answer', options.sample ?? 0))!;
+  }
+
+  rationale(item: Item, _style: RationaleStyle, options: { sample?: number } = {}): Promise<string> {
+    return this.ask(item, 'rationale', options.sample ?? 0);
+  }
+
+  explain(item: Item): Promise<string> {
+    return this.options.text.explain(item);
+  }
+
+  judge(item: Item, studentReply: string): Promise<boolean> {
+    return this.options.text.judge(item, studentReply);
+  }
+
+  correct(item: Item, studentReply: string, knowledge: string): Promise<string> {
+    return this.options.text.correct(item, studentReply, knowledge);
+  }
+}
