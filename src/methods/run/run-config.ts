@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
+import { imagingBenchmarkOptionsSchema } from '../../benchmark/imaging/generate-imaging.js';
 import { QUANTIZE_TYPES, type QuantizeType } from '../../engines/llama-cpp/quantize-model.js';
 import { ConfigError } from '../../errors.js';
 import { defaultPrivacyPolicy, privacyPolicySchema } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
+import { imageLimitsSchema } from '../../vision/image-limits.js';
 import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
 
 const hyperparametersSchema = z.strictObject({
@@ -25,6 +27,8 @@ const hyperparametersSchema = z.strictObject({
 
 /** The project benchmark as data: the generator's own options, validated by its own schema. */
 const benchmarkDataSchema = z.strictObject({ benchmark: benchmarkOptionsSchema });
+/** The project's imaging benchmark (chest films), for vision students. */
+const imagingBenchmarkDataSchema = z.strictObject({ imagingBenchmark: imagingBenchmarkOptionsSchema });
 
 /** A distillation run, as `medistill run config.yaml` reads it. Strict: an unknown key is a mistake. */
 export const runConfigSchema = z.strictObject({
@@ -46,6 +50,11 @@ export const runConfigSchema = z.strictObject({
   student: z.strictObject({
     /** A GGUF file, or `new` to make a random-weight student sized by `shape`. */
     model: z.string().min(1),
+    /**
+     * A vision student's image encoder and projector: an mmproj GGUF beside `model`, or `new`
+     * (with `model: new`) for a tiny random one. Required when the data has images.
+     */
+    projector: z.string().min(1).optional(),
     shape: z
       .strictObject({
         layers: z.number().int().positive().default(2),
@@ -61,9 +70,11 @@ export const runConfigSchema = z.strictObject({
     maxAnswerTokens: z.number().int().positive().default(256),
   }),
   data: z.strictObject({
-    train: z.union([z.string().min(1), benchmarkDataSchema]),
+    train: z.union([z.string().min(1), benchmarkDataSchema, imagingBenchmarkDataSchema]),
     test: z.string().min(1).optional(),
     format: z.string().optional(),
+    /** Where relative image paths of the data resolve (default: beside the data file). */
+    imageRoot: z.string().min(1).optional(),
     limitTrain: z.number().int().positive().optional(),
     limitTest: z.number().int().positive().optional(),
   }),
@@ -94,6 +105,8 @@ export const runConfigSchema = z.strictObject({
       maxTokens: z.number().int().positive().optional(),
     })
     .optional(),
+  /** Limits on the images sent to the teacher and the student (size, encoding); data with images only. */
+  images: imageLimitsSchema.optional(),
   /** Where item text may be sent; `local-only` unless the config says otherwise (decision 0010). */
   privacy: privacyPolicySchema.default(defaultPrivacyPolicy),
 });

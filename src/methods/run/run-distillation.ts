@@ -7,6 +7,7 @@ import { strategyNamed } from '../strategies/registry.js';
 import type { StrategyOutcome } from '../strategies/strategy.js';
 import type { RunEvent, StudentSettings } from '../strategy-context.js';
 import type { Teacher } from '../teacher/teacher.js';
+import type { VisionSettings } from '../vision-inputs.js';
 import { buildRunReport } from './build-report.js';
 import { type DistillationResults, summarise } from './results.js';
 import { StageCache } from './stage-cache.js';
@@ -34,6 +35,8 @@ export interface DistillationSetup {
   samples: number;
   rounds: number;
   stage2Replay: boolean;
+  /** Present when the data has images: the student is shown them (see VisionSettings). */
+  vision?: VisionSettings;
   /**
    * Seeds with their own data (a fresh benchmark draw each, with its teacher and student base);
    * seeds not listed use `train`, `test`, `teacher` and `student`. When set, the statistics treat
@@ -79,6 +82,7 @@ export async function runDistillation(
         stage2Replay: setup.stage2Replay,
         emit: (event) => setup.onEvent?.(event),
         trainingCache,
+        ...(setup.vision ? { vision: setup.vision } : {}),
         ...(setup.signal ? { signal: setup.signal } : {}),
       });
     },

@@ -60,31 +60,35 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
   return withRunLock(directory, async () => {
     const store = RunStore.openDirectory(directory);
     try {
-      const setup = await setupRun(config, directory, store);
-      const { results, report, referenceModel } = await runDistillation({
-        ...setup,
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const deploy =
-        config.deploy && referenceModel && options.deployStage
-          ? await options.deployStage({
-              directory,
-              model: referenceModel,
-              types: config.deploy.types,
-              test: setup.test,
-              loadModel: setup.student.load,
-              maxAnswerTokens: config.student.maxAnswerTokens,
-              ...(options.signal ? { signal: options.signal } : {}),
-            })
-          : undefined;
-      const egress = summariseEgress(store.egress.byHost());
-      await writeRunOutputs(
-        directory,
-        { config, results, ...(deploy ? { deploy } : {}) },
-        { ...report, egress, ...(deploy ? { deploy } : {}) },
-      );
-      return { directory, config, results, elapsedMs: performance.now() - started };
+      const setup = await setupRun(config, directory, store, options.configPath);
+      try {
+        const { results, report, referenceModel } = await runDistillation({
+          ...setup,
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        const deploy =
+          config.deploy && referenceModel && options.deployStage
+            ? await options.deployStage({
+                directory,
+                model: referenceModel,
+                types: config.deploy.types,
+                test: setup.test,
+                loadModel: setup.student.load,
+                maxAnswerTokens: config.student.maxAnswerTokens,
+                ...(options.signal ? { signal: options.signal } : {}),
+              })
+            : undefined;
+        const egress = summariseEgress(store.egress.byHost());
+        await writeRunOutputs(
+          directory,
+          { config, results, ...(deploy ? { deploy } : {}) },
+          { ...report, egress, ...(deploy ? { deploy } : {}) },
+        );
+        return { directory, config, results, elapsedMs: performance.now() - started };
+      } finally {
+        await setup.release();
+      }
     } finally {
       store.close();
     }

@@ -22,28 +22,40 @@ import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
 import { LlmTeacher } from '../teacher/llm-teacher.js';
 import { resolveTemplates } from '../teacher/prompt-templates.js';
 import type { Teacher } from '../teacher/teacher.js';
+import { VisionLlmTeacher } from '../teacher/vision-llm-teacher.js';
 import type { RunConfig } from './run-config.js';
 import type { DistillationSetup } from './run-distillation.js';
+import {
+  checkVisionFit,
+  imagingRunData,
+  visionSettings,
+  visionStudentFiles,
+  visionStudentLoader,
+} from './setup-vision.js';
 import { studentCorpus } from './student-corpus.js';
 
 interface RunData {
   train: Item[];
   test: Item[];
   teacher?: Teacher;
+  /** Texts a new student's tokenizer also learns (the imaging knowledge base's lines). */
+  corpus?: string[];
 }
 
 async function loadItems(path: string, config: RunConfig): Promise<Item[]> {
   if (!existsSync(path)) throw new ConfigError(`dataset not found: ${path}`);
-  const loaded = await loadDataset(
-    path,
-    config.data.format ? { format: config.data.format as DatasetFormat } : {},
-  );
+  const loaded = await loadDataset(path, {
+    ...(config.data.format ? { format: config.data.format as DatasetFormat } : {}),
+    ...(config.data.imageRoot ? { imageRoot: resolve(config.data.imageRoot) } : {}),
+  });
   if (loaded.items.length === 0)
     throw new ConfigError(`dataset ${path} has no usable items (${loaded.problems.length} problems)`);
   return loaded.items;
 }
 
-async function runData(config: RunConfig): Promise<RunData> {
+async function runData(config: RunConfig, directory: string): Promise<RunData> {
+  if (typeof config.data.train !== 'string' && 'imagingBenchmark' in config.data.train)
+    return imagingRunData(config.data.train.imagingBenchmark, directory);
   if (typeof config.data.train !== 'string') {
     const benchmark = buildBenchmark(config.data.train.benchmark);
     return {
@@ -66,7 +78,8 @@ export async function setupRun(
   config: RunConfig,
   directory: string,
   store: RunStore,
-): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'>> {
+  file = 'run config',
+): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'> & { release(): Promise<void> }> {
   for (const name of config.strategies) strategyNamed(name);
   // The policy is checked before any data is read; the guard then pins and logs every request.
   const guard = new EndpointGuard(config.privacy, { egress: store.egress });
@@ -74,7 +87,7 @@ export async function setupRun(
     { role: 'teacher', spec: config.teacher },
     { role: 'judge', spec: config.judge },
   ]);
-  const data = await runData(config);
+  const data = await runData(config, directory);
   const { train, test } = await screenRunItems({
     train: config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train,
     test: config.data.limitTest ? data.test.slice(0, config.data.limitTest) : data.test,
@@ -82,6 +95,14 @@ export async function setupRun(
     remote,
     directory,
   });
+  // A text-only student with image data, or a vision strategy without images, stops here.
+  const vision = checkVisionFit(
+    file,
+    { projector: config.student.projector, strategies: config.strategies },
+    train,
+  )
+    ? visionSettings(config.images)
+    : undefined;
   const resolveModel = createModelResolver({ guard });
   let teacher: Teacher;
   if (config.teacher === 'knowledge-base') {
@@ -97,7 +118,8 @@ export async function setupRun(
         ...(config.budget ? { budget: definedOnly(config.budget) } : {}),
       });
     const model = await wrap(config.teacher);
-    await model.generate({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 });
+    if (!vision)
+      await model.generate({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 });
     teacher = new LlmTeacher({
       model,
       ...(config.judge ? { judge: await wrap(config.judge) } : {}),
@@ -106,20 +128,45 @@ export async function setupRun(
       maxTokens: config.teacherLimits.maxTokens,
       maxReplyCharacters: config.teacherLimits.maxCharacters,
     });
+    if (vision) {
+      const visual = new VisionLlmTeacher({
+        model,
+        images: vision.images,
+        text: teacher,
+        maxTokens: config.teacherLimits.maxTokens,
+      });
+      // The one start-up request carries an image: a teacher that cannot see is refused here.
+      await visual.checkTakesImages(config.teacher);
+      teacher = visual;
+    }
   }
-  const studentPath = await studentModel(config, directory, train);
+  const threads = threadsPerTraining(config.parallelStrategies);
+  const visionFiles = vision
+    ? await visionStudentFiles(
+        {
+          model: config.student.model,
+          projector: config.student.projector!,
+          ...(config.student.shape ? { shape: config.student.shape } : {}),
+        },
+        directory,
+        train,
+        data.corpus ?? [],
+      )
+    : undefined;
+  const studentPath = visionFiles?.modelPath ?? (await studentModel(config, directory, train));
   const runtime = new LlamaCppRuntime();
   const student: StudentSettings = {
     baseModel: studentPath,
-    engine: createTrainingEngine(config.student.engine, {
-      threads: threadsPerTraining(config.parallelStrategies),
-    }),
+    ...(visionFiles ? { visionProjector: visionFiles.projectorPath } : {}),
+    engine: createTrainingEngine(config.student.engine, { threads }),
     hyperparameters: definedOnly(config.student.training),
     ...(config.student.stage2Training
       ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) }
       : {}),
     maxAnswerTokens: config.student.maxAnswerTokens,
-    load: (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
+    load: visionFiles
+      ? visionStudentLoader(visionFiles, { parallel: Math.min(8, config.concurrency), threads })
+      : (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
   };
   return {
     name: config.name,
@@ -135,6 +182,10 @@ export async function setupRun(
     samples: config.samples,
     rounds: config.rounds,
     stage2Replay: config.stage2Replay,
+    ...(vision ? { vision } : {}),
+    release: async () => {
+      await vision?.close();
+    },
   };
 }
 
