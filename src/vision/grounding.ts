@@ -32,6 +32,11 @@ export interface GroundingOptions {
   maxTokens?: number;
   concurrency?: number;
   withCaptions?: boolean;
+  /**
+   * The question text (default: visionQuestionPrompt, which asks for "Final Answer: X"). A student
+   * trained here is asked in the words it was trained on.
+   */
+  prompt?: (item: ClosedItem) => string;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -189,7 +194,8 @@ async function ask(
   item: ClosedItem,
   images: ImagePart[],
 ): Promise<ConditionOutcome> {
-  const text = visionQuestionPrompt(item, { withCaptions: options.withCaptions ?? false });
+  const text =
+    options.prompt?.(item) ?? visionQuestionPrompt(item, { withCaptions: options.withCaptions ?? false });
   try {
     const response = await options.model.generate(
       { messages: visionMessages(text, images), maxTokens: options.maxTokens ?? 512, temperature: 0 },

@@ -1,28 +1,42 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
+import { runVisionDemo } from '../../demo/run-vision-demo.js';
+import { formatGroundingTable } from '../../vision/grounding-table.js';
 import { withInterrupt } from '../interrupt.js';
-import { printJson } from '../output.js';
+import { printJson, printLine } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
 import { runEventPrinter } from '../run-progress.js';
+
+interface DemoFlags {
+  quick?: boolean;
+  vision?: boolean;
+  out?: string;
+  json?: boolean;
+}
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'run MedThink end to end, offline: the project benchmark, a knowledge-grounded teacher, a student trained here',
+      'run MedThink end to end, offline: the project benchmark, a knowledge-grounded teacher, a student trained here (--vision: LiteMedCoT-VL on the imaging benchmark)',
     )
     .option('--quick', 'a smaller benchmark and budget (about 3 minutes on 2 cores)')
-    .option('--out <dir>', 'run directory', 'medistill-demo')
+    .option(
+      '--vision',
+      'LiteMedCoT-VL: chest films drawn here, a scene-grounded teacher, a vision student trained here, and its grounding analysis',
+    )
+    .option('--out <dir>', 'run directory (default medistill-demo, or medistill-vision-demo with --vision)')
     .option('--json', 'print the results as JSON')
-    .action(async (options: { quick?: boolean; out: string; json?: boolean }) => {
+    .action(async (options: DemoFlags) => {
+      if (options.vision) return visionDemo(options);
       const progress = new ProgressLine();
       try {
         const summary = await withInterrupt((signal) =>
           runDemo({
             quick: Boolean(options.quick),
-            directory: resolve(options.out),
+            directory: resolve(options.out ?? 'medistill-demo'),
             onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
             onLog: (message) => progress.log(message),
             signal,
@@ -43,4 +57,42 @@ export function registerDemoCommand(program: Command): void {
         progress.done();
       }
     });
+}
+
+async function visionDemo(options: DemoFlags): Promise<void> {
+  const progress = new ProgressLine();
+  try {
+    const summary = await withInterrupt((signal) =>
+      runVisionDemo({
+        quick: Boolean(options.quick),
+        directory: resolve(options.out ?? 'medistill-vision-demo'),
+        onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
+        onLog: (message) => progress.log(message),
+        signal,
+      }),
+    );
+    progress.done();
+    if (options.json) {
+      printJson({
+        directory: summary.directory,
+        benchmark: summary.benchmark,
+        student: summary.student,
+        ...resultsJson(summary.results),
+        grounding: {
+          modelId: summary.grounding.modelId,
+          seed: summary.grounding.seed,
+          summary: summary.grounding.summary,
+        },
+        elapsedMs: Math.round(summary.elapsedMs),
+      });
+      return;
+    }
+    printResultsTable(summary.results, summary.directory, summary.elapsedMs);
+    printLine();
+    for (const line of formatGroundingTable(summary.grounding)) printLine(line);
+    printLine();
+    printLine(`Student: ${summary.student.path} with ${summary.student.projectorPath}`);
+  } finally {
+    progress.done();
+  }
 }
