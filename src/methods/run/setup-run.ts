@@ -12,6 +12,7 @@ import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import { ConfigError } from '../../errors.js';
 import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
+import type { LanguageModel } from '../../models/language-model.js';
 import { EndpointGuard } from '../../privacy/endpoint-guard.js';
 import { checkRunEndpoints, screenRunItems } from '../../privacy/run-privacy.js';
 import type { RunStore } from '../../store/run-store.js';
@@ -22,7 +23,7 @@ import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
 import { LlmTeacher } from '../teacher/llm-teacher.js';
 import { resolveTemplates } from '../teacher/prompt-templates.js';
 import type { Teacher } from '../teacher/teacher.js';
-import { VisionLlmTeacher } from '../teacher/vision-llm-teacher.js';
+import { checkTeacherTakesImages, VisionLlmTeacher } from '../teacher/vision-llm-teacher.js';
 import type { RunConfig } from './run-config.js';
 import type { DistillationSetup } from './run-distillation.js';
 import {
@@ -112,12 +113,14 @@ export async function setupRun(
       );
     teacher = data.teacher;
   } else {
-    const wrap = async (spec: string) =>
-      wrapTeacherModel(await resolveModel(spec), {
-        store,
-        ...(config.budget ? { budget: definedOnly(config.budget) } : {}),
-      });
-    const model = await wrap(config.teacher);
+    const wrapModel = (raw: LanguageModel) =>
+      wrapTeacherModel(raw, { store, ...(config.budget ? { budget: definedOnly(config.budget) } : {}) });
+    const wrap = async (spec: string) => wrapModel(await resolveModel(spec));
+    const raw = await resolveModel(config.teacher);
+    // With image data the one start-up request carries an image, sent once (no retries): a
+    // teacher that cannot see is refused here, not an hour into the run.
+    if (vision) await checkTeacherTakesImages(raw, config.teacher);
+    const model = await wrapModel(raw);
     if (!vision)
       await model.generate({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 });
     teacher = new LlmTeacher({
@@ -129,15 +132,12 @@ export async function setupRun(
       maxReplyCharacters: config.teacherLimits.maxCharacters,
     });
     if (vision) {
-      const visual = new VisionLlmTeacher({
+      teacher = new VisionLlmTeacher({
         model,
         images: vision.images,
         text: teacher,
         maxTokens: config.teacherLimits.maxTokens,
       });
-      // The one start-up request carries an image: a teacher that cannot see is refused here.
-      await visual.checkTakesImages(config.teacher);
-      teacher = visual;
     }
   }
   const threads = threadsPerTraining(config.parallelStrategies);

@@ -32,32 +32,6 @@ export class VisionLlmTeacher implements Teacher {
     this.id = options.model.id;
   }
 
-  /**
-   * One request with a small grey image, before any work: a teacher that cannot take images (a
-   * text-only server, a model without a projector) is refused here, not an hour into a run.
-   */
-  async checkTakesImages(spec: string): Promise<void> {
-    // sharp (native) loads on first use, as in the image pipeline.
-    const sharp = (await import('sharp')).default;
-    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
-      .png()
-      .toBuffer();
-    try {
-      await this.options.model.generate({
-        messages: visionMessages('What colour is this image? Answer in one word.', [
-          { type: 'image', mediaType: 'image/png', data: new Uint8Array(png) },
-        ]),
-        maxTokens: 2,
-        temperature: 0,
-      });
-    } catch (error) {
-      throw new ConfigError(
-        `teacher: ${spec} cannot take images (the data has images): ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-  }
-
   private async ask(item: Item, role: string, sample: number): Promise<string> {
     const prepared = await this.options.images.prepareItem(item);
     if ('problem' in prepared) throw new TeacherReplyError(role, item.id, prepared.problem.message);
@@ -96,5 +70,32 @@ export class VisionLlmTeacher implements Teacher {
 
   correct(item: Item, studentReply: string, knowledge: string): Promise<string> {
     return this.options.text.correct(item, studentReply, knowledge);
+  }
+}
+
+/**
+ * One request with a small grey image, before any work: a teacher that cannot take images (a
+ * text-only server, a model without a projector) is refused here, not an hour into a run. Send it
+ * to the bare model, so no retry repeats a refusal.
+ */
+export async function checkTeacherTakesImages(model: LanguageModel, spec: string): Promise<void> {
+  // sharp (native) loads on first use, as in the image pipeline.
+  const sharp = (await import('sharp')).default;
+  const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
+  try {
+    await model.generate({
+      messages: visionMessages('What colour is this image? Answer in one word.', [
+        { type: 'image', mediaType: 'image/png', data: new Uint8Array(png) },
+      ]),
+      maxTokens: 2,
+      temperature: 0,
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `teacher: ${spec} cannot take images (the data has images): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
