@@ -30,8 +30,6 @@ export interface TrainingHyperparameters {
    * `loraRank`, default 8, on the encoder's and projector's matrices, merged into the written mmproj).
    */
   visionTraining?: VisionTraining;
-  /** Learning rate of the vision part (default: `learningRate`). */
-  visionLearningRate?: number;
 }
 
 /** How the image encoder and projector of a vision-language student are trained. */
