@@ -98,7 +98,7 @@ async function visionDemoInDirectory(options: VisionDemoOptions): Promise<Vision
         visionProjector: files.projectorPath,
         engine: new TfjsTrainingEngine({ threads: threadsPerTraining(PARALLEL_STRATEGIES) }),
         hyperparameters: settings.training,
-        maxAnswerTokens: 64,
+        maxAnswerTokens: settings.maxAnswerTokens,
         load,
       },
       vision,
@@ -128,7 +128,7 @@ async function visionDemoInDirectory(options: VisionDemoOptions): Promise<Vision
         images: vision.images,
         seed: 1,
         concurrency: 4,
-        maxTokens: 64,
+        maxTokens: settings.maxAnswerTokens,
         // Asked in the words it was trained on, as in the evaluation.
         prompt: (item) => itemPromptText(item),
         ...(options.signal ? { signal: options.signal } : {}),

@@ -10,12 +10,14 @@ export interface VisionDemoSettings {
   seeds: number[];
   /** Teacher rationales drawn per item until one agrees with the reference (CoT-VL). */
   samples: number;
+  /** Most tokens the student writes: a rationale and its answer line fit. */
+  maxAnswerTokens: number;
   /** Test items whose film, rationale and answer the report shows. */
   shownExamples: number;
 }
 
 const training: TrainingHyperparameters = {
-  epochs: 6,
+  epochs: 40,
   learningRate: 3e-3,
   batchSize: 16,
   validationSplit: 0.05,
@@ -35,11 +37,12 @@ export function visionDemoSettings(quick: boolean): VisionDemoSettings {
       ? { seed: 1, trainStudiesPerCombination: 4, testStudiesPerCombination: 3 }
       : { seed: 1, trainStudiesPerCombination: 8, testStudiesPerCombination: 6 },
     student: { layers: 2, embeddingLength: 64, contextLength: 256, seed: 1 },
-    training: quick ? { ...training, epochs: 4 } : training,
+    training: quick ? { ...training, epochs: 30 } : training,
     // CoT-VL last: it is the reference the others are compared with, and the student analysed.
     strategies: ['zero-shot', 'answer-only', 'cot-vl-captions', 'cot-vl'],
     seeds: [1],
     samples: 1,
+    maxAnswerTokens: 96,
     shownExamples: 4,
   };
 }

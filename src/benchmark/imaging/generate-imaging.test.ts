@@ -112,7 +112,7 @@ describe('scene-grounded teacher', () => {
     const item = benchmark.train[0]!;
     const chain = teacher.rationale(item)!;
     const condition = benchmark.knowledgeBase.condition(benchmark.truth.get(item.id)!.conditionId);
-    expect(chain.rationale).toContain(`means ${condition.name}`);
+    expect(chain.rationale).toContain(`Condition : ${condition.name} .`);
     expect(chain.rationale).toContain(condition.management);
     const samples = benchmark.train.flatMap((entry) =>
       [0, 1, 2].map((sample) => ({

@@ -134,7 +134,7 @@ export class ImagingKnowledgeBase {
   factLines(): string[] {
     return this.conditions.map(
       (condition) =>
-        `${describeSignature(condition.signature)} means ${condition.name} ; ${condition.name} is managed : ${condition.management} .`,
+        `Finding : ${describeSignature(condition.signature)} . Condition : ${condition.name} . Management : ${condition.management} .`,
     );
   }
 }

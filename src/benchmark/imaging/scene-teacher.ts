@@ -110,9 +110,9 @@ function rationaleText(condition: ImagingCondition, reading: SceneReading): stri
     ` in the ${reading.side} ${condition.signature.zone} zone`,
   );
   return [
-    `The film shows ${seen} .`,
-    `${capitalise(describeSignature(condition.signature))} means ${condition.name} .`,
-    `${capitalise(condition.name)} is managed : ${condition.management} .`,
+    `Finding : ${seen} .`,
+    `Condition : ${condition.name} .`,
+    `Management : ${condition.management} .`,
   ].join(' ');
 }
 
