@@ -36,11 +36,11 @@ async function run(config: Record<string, unknown>) {
 
 describe('medistill run over image data: refused before any work', () => {
   it('refuses a text-only student with image data, naming student.projector', async () => {
-    const { out, result } = await run(
-      imagingConfig({ student: { model: 'new', training: { epochs: 1 } } }),
-    );
+    const { out, result } = await run(imagingConfig({ student: { model: 'new', training: { epochs: 1 } } }));
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/run\.yaml: student\.projector: the training data has images \(24 of 24 items\)/);
+    expect(result.stderr).toMatch(
+      /run\.yaml: student\.projector: the training data has images \(24 of 24 items\)/,
+    );
     expect(existsSync(join(out, 'student-base.gguf'))).toBe(false);
   });
 
@@ -80,7 +80,9 @@ describe('medistill run over image data with servers', () => {
   it('evaluates a new vision student zero-shot, each test film sent to it through llama-server --mmproj', async () => {
     const { out, result } = await run(imagingConfig({ teacher: `llama-server:${vision.baseUrl}#tiny` }));
     expect(result.code, result.stderr).toBe(0);
-    const printed = JSON.parse(result.stdout) as { strategies: { strategy: string; n: number; error?: string }[] };
+    const printed = JSON.parse(result.stdout) as {
+      strategies: { strategy: string; n: number; error?: string }[];
+    };
     expect(printed.strategies).toEqual([expect.objectContaining({ strategy: 'zero-shot', n: 8 })]);
     expect(existsSync(join(out, 'student-base.mmproj.gguf'))).toBe(true);
     const report = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {

@@ -6,6 +6,7 @@ import { printError, printLine } from '../output.js';
 
 interface ServeFlags {
   adapter?: string;
+  mmproj?: string;
   host: string;
   port: number;
   apiKey?: string;
@@ -26,6 +27,10 @@ export function registerServeCommand(program: Command): void {
     )
     .argument('<model>', 'the GGUF model (e.g. an exported student)')
     .option('--adapter <file>', 'a GGUF LoRA adapter to apply')
+    .option(
+      '--mmproj <file>',
+      "a vision model's image encoder and projector (mmproj GGUF): the API takes images",
+    )
     .option('--host <address>', 'address to bind; anything but loopback needs an API key', '127.0.0.1')
     .option('--port <n>', 'port to listen on', integerFlag('--port', { min: 0 }), 8080)
     .option('--api-key <key>', 'require this key (Authorization: Bearer); default: MEDISTILL_API_KEY')
@@ -52,6 +57,7 @@ export function registerServeCommand(program: Command): void {
         maxBodyBytes: flags.maxBody,
         ...definedOnly({
           adapter: flags.adapter,
+          projector: flags.mmproj,
           apiKey: flags.apiKey ?? process.env.MEDISTILL_API_KEY,
           name: flags.name,
           maxConcurrent: flags.maxConcurrent,

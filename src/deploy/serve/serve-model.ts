@@ -12,6 +12,8 @@ import { checkServeAccess } from './loopback.js';
 export interface ServeOptions {
   model: string;
   adapter?: string;
+  /** A vision model's image encoder and projector (mmproj GGUF): the API then takes images. */
+  projector?: string;
   /** Default 127.0.0.1. Any other address needs `apiKey`. */
   host?: string;
   /** Default 8080; 0 picks a free port. */
@@ -117,6 +119,7 @@ export async function serveModel(options: ServeOptions): Promise<RunningModelSer
   checkServeAccess(host, apiKey);
   const header = await readGgufHeader(options.model);
   if (options.adapter) await readGgufHeader(options.adapter);
+  if (options.projector) await readGgufHeader(options.projector);
   const architecture = String(metadataValue(header.metadata, 'general.architecture') ?? 'llama');
   const trainedContext = Number(metadataValue(header.metadata, `${architecture}.context_length`) ?? 4096);
   const parallel = options.parallel ?? 4;
@@ -127,6 +130,7 @@ export async function serveModel(options: ServeOptions): Promise<RunningModelSer
     binary: options.binary ?? (await llamaServerBinary()),
     model: options.model,
     ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(options.projector ? { projector: options.projector } : {}),
     contextSize: options.contextSize ?? Math.min(trainedContext, 4096),
     parallel,
     threads: options.threads ?? 1,

@@ -137,6 +137,8 @@ export async function setupRun(
         images: vision.images,
         text: teacher,
         maxTokens: config.teacherLimits.maxTokens,
+        structured: config.structuredOutput,
+        maxReplyCharacters: config.teacherLimits.maxCharacters,
       });
     }
   }

@@ -1,11 +1,14 @@
+import { z } from 'zod';
 import type { Item } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
 import { ConfigError } from '../../errors.js';
 import type { LanguageModel } from '../../models/language-model.js';
+import { withContext } from '../../models/middleware/call-context.js';
 import { choicesFor, visualRationalePrompt } from '../../vision/cot-vl.js';
 import type { VisionImages } from '../../vision/images.js';
 import { visionMessages } from '../../vision/vision-prompt.js';
 import { parseFinalAnswer } from './llm-teacher.js';
+import { roleSchema } from './structured-replies.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 export interface VisionLlmTeacherOptions {
@@ -18,6 +21,12 @@ export interface VisionLlmTeacherOptions {
   sampleTemperature?: number;
   /** Show dataset captions to the teacher (off by default). */
   withCaptions?: boolean;
+  /** Ask for JSON (reasoning, answer) against a schema, decoded under it by the server. */
+  structured?: boolean;
+  /** In structured mode, the longest reasoning a reply may hold. */
+  maxReplyCharacters?: number;
+  /** Tries per item before it is recorded as failed (default 3). */
+  attempts?: number;
 }
 
 /**
@@ -36,20 +45,32 @@ export class VisionLlmTeacher implements Teacher {
     const prepared = await this.options.images.prepareItem(item);
     if ('problem' in prepared) throw new TeacherReplyError(role, item.id, prepared.problem.message);
     const text = `${itemPromptText(item, { includeCaption: this.options.withCaptions ?? false })}\n\n${visualRationalePrompt.instruction(choicesFor(item))}`;
-    const response = await this.options.model.generate({
-      messages: visionMessages(
-        text,
-        prepared.images.map((image) => image.part),
-        visualRationalePrompt.system,
-      ),
-      maxTokens: this.options.maxTokens ?? 1024,
-      temperature: sample > 0 ? (this.options.sampleTemperature ?? 0.7) : 0,
-      ...(sample > 0 ? { seed: sample } : {}),
-    });
-    const reply = response.choices[0]?.text ?? '';
-    if (parseFinalAnswer(item, reply) === null)
-      throw new TeacherReplyError(role, item.id, 'no "Final Answer:"', { reply });
-    return reply;
+    const schema = this.options.structured
+      ? roleSchema('chain-of-thought', item, this.options.maxReplyCharacters)
+      : undefined;
+    let reply = '';
+    for (let attempt = 0; attempt < (this.options.attempts ?? 3); attempt++) {
+      // A retry or a further sample must be a different request, or the cache would replay it.
+      const varied = attempt > 0 || sample > 0;
+      const response = await this.options.model.generate(
+        {
+          messages: visionMessages(
+            text,
+            prepared.images.map((image) => image.part),
+            visualRationalePrompt.system,
+          ),
+          maxTokens: this.options.maxTokens ?? 1024,
+          temperature: varied ? (this.options.sampleTemperature ?? 0.7) : 0,
+          seed: sample * 1000 + attempt,
+          ...(schema ? { jsonSchema: z.toJSONSchema(schema) as Record<string, unknown> } : {}),
+        },
+        withContext(undefined, { stage: role, itemId: item.id }),
+      );
+      reply = response.choices[0]?.text ?? '';
+      const rationale = schema ? structuredRationale(reply) : reply;
+      if (rationale !== undefined && parseFinalAnswer(item, rationale) !== null) return rationale;
+    }
+    throw new TeacherReplyError(role, item.id, 'no "Final Answer:"', { reply });
   }
 
   async answer(item: Item, options: { sample?: number } = {}): Promise<string> {
@@ -97,5 +118,16 @@ export async function checkTeacherTakesImages(model: LanguageModel, spec: string
       `teacher: ${spec} cannot take images (the data has images): ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
+  }
+}
+
+/** A structured reply as the free-text rationale it stands for, ending in "Final Answer: X". */
+function structuredRationale(raw: string): string | undefined {
+  try {
+    const value = JSON.parse(raw) as { reasoning?: unknown; answer?: unknown };
+    if (typeof value.reasoning !== 'string' || typeof value.answer !== 'string') return undefined;
+    return `${value.reasoning.trim()}\nFinal Answer: ${value.answer.trim()}`;
+  } catch {
+    return undefined;
   }
 }
