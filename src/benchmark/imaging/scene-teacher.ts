@@ -116,4 +116,3 @@ function rationaleText(condition: ImagingCondition, reading: SceneReading): stri
   ].join(' ');
 }
 
-const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
