@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { DatasetProblem } from '../datasets/dataset-problem.js';
 import type { Item } from '../datasets/item.js';
 import { InputError } from '../errors.js';
 import type { ContentPart, ImagePart } from '../models/language-model.js';
+import { writeFileAtomically } from '../util/atomic-write.js';
 import type { VisionImages } from '../vision/images.js';
 import type { StrategyContext } from './strategy-context.js';
 import type { TrainingExample } from './training-examples.js';
@@ -83,4 +85,22 @@ export async function visionTrainingLines(
     lines.push(JSON.stringify({ messages, meta: entry.meta }));
   }
   return { data: lines.length > 0 ? `${lines.join('\n')}\n` : '', problems, kept: lines.length };
+}
+
+/**
+ * A stage's training set in a vision run, as the train stage writes it: the lines, and beside them
+ * `<stage>.image-problems.json` naming every example left out for its image.
+ */
+export async function visionTrainingSet(
+  context: Pick<StrategyContext, 'vision' | 'train' | 'test' | 'directory'>,
+  stage: string,
+  examples: readonly TrainingExample[],
+): Promise<string> {
+  const { data, problems } = await visionTrainingLines(context, examples);
+  if (problems.length > 0)
+    await writeFileAtomically(
+      join(context.directory, `${stage}.image-problems.json`),
+      `${JSON.stringify(problems, null, 1)}\n`,
+    );
+  return data;
 }

@@ -6,7 +6,7 @@ import type { TrainingHyperparameters, TrainingProgress } from '../../training/t
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import type { StrategyContext } from '../strategy-context.js';
 import { type TrainingExample, toJsonLines } from '../training-examples.js';
-import { visionTrainingLines } from '../vision-inputs.js';
+import { visionTrainingSet } from '../vision-inputs.js';
 import { projectorBeside, startingProjector } from '../vision-projector-path.js';
 import { noExamplesError } from './stage-failure.js';
 
@@ -35,7 +35,7 @@ export function trainStage(
     const modelPath = join(context.directory, `${stage}.gguf`);
     await mkdir(context.directory, { recursive: true });
     // A vision run's examples carry their images; one whose image cannot be read is left out.
-    const data = context.vision ? (await visionTrainingLines(context, examples)).data : toJsonLines(examples);
+    const data = context.vision ? await visionTrainingSet(context, stage, examples) : toJsonLines(examples);
     if (data.length === 0) throw noExamplesError(context, `${stage}.train`, {});
     const projector = startingProjector(context.student, baseModel);
     await writeFileAtomically(dataPath, data);
