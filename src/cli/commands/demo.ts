@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
 import { runVisionDemo } from '../../demo/run-vision-demo.js';
+import type { RunEvent } from '../../methods/strategy-context.js';
 import { formatGroundingTable } from '../../vision/grounding-table.js';
 import { withInterrupt } from '../interrupt.js';
 import { printJson, printLine } from '../output.js';
@@ -31,68 +32,75 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the results as JSON')
     .action(async (options: DemoFlags) => {
       if (options.vision) return visionDemo(options);
-      const progress = new ProgressLine();
-      try {
-        const summary = await withInterrupt((signal) =>
-          runDemo({
-            quick: Boolean(options.quick),
-            directory: resolve(options.out ?? 'medistill-demo'),
-            onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
-            onLog: (message) => progress.log(message),
-            signal,
-          }),
-        );
-        progress.done();
-        if (options.json) {
-          printJson({
-            directory: summary.directory,
-            benchmark: summary.benchmark,
-            ...resultsJson(summary.results),
-            elapsedMs: Math.round(summary.elapsedMs),
-          });
-        } else {
-          printResultsTable(summary.results, summary.directory, summary.elapsedMs, summary.benchmark);
-        }
-      } finally {
-        progress.done();
+      const summary = await withProgress(options, (settings) =>
+        runDemo({
+          quick: Boolean(options.quick),
+          directory: resolve(options.out ?? 'medistill-demo'),
+          ...settings,
+        }),
+      );
+      if (options.json) {
+        printJson({
+          directory: summary.directory,
+          benchmark: summary.benchmark,
+          ...resultsJson(summary.results),
+          elapsedMs: Math.round(summary.elapsedMs),
+        });
+      } else {
+        printResultsTable(summary.results, summary.directory, summary.elapsedMs, summary.benchmark);
       }
     });
 }
 
-async function visionDemo(options: DemoFlags): Promise<void> {
+/** Run a demo with progress lines (JSON events with --json) and Ctrl-C handling. */
+async function withProgress<T>(
+  options: DemoFlags,
+  run: (settings: {
+    onEvent: (event: RunEvent) => void;
+    onLog: (message: string) => void;
+    signal: AbortSignal;
+  }) => Promise<T>,
+): Promise<T> {
   const progress = new ProgressLine();
   try {
-    const summary = await withInterrupt((signal) =>
-      runVisionDemo({
-        quick: Boolean(options.quick),
-        directory: resolve(options.out ?? 'medistill-vision-demo'),
+    return await withInterrupt((signal) =>
+      run({
         onEvent: runEventPrinter(progress, options.json ? { json: true } : {}),
         onLog: (message) => progress.log(message),
         signal,
       }),
     );
-    progress.done();
-    if (options.json) {
-      printJson({
-        directory: summary.directory,
-        benchmark: summary.benchmark,
-        student: summary.student,
-        ...resultsJson(summary.results),
-        grounding: {
-          modelId: summary.grounding.modelId,
-          seed: summary.grounding.seed,
-          summary: summary.grounding.summary,
-        },
-        elapsedMs: Math.round(summary.elapsedMs),
-      });
-      return;
-    }
-    printResultsTable(summary.results, summary.directory, summary.elapsedMs);
-    printLine();
-    for (const line of formatGroundingTable(summary.grounding)) printLine(line);
-    printLine();
-    printLine(`Student: ${summary.student.path} with ${summary.student.projectorPath}`);
   } finally {
     progress.done();
   }
+}
+
+async function visionDemo(options: DemoFlags): Promise<void> {
+  const summary = await withProgress(options, (settings) =>
+    runVisionDemo({
+      quick: Boolean(options.quick),
+      directory: resolve(options.out ?? 'medistill-vision-demo'),
+      ...settings,
+    }),
+  );
+  if (options.json) {
+    printJson({
+      directory: summary.directory,
+      benchmark: summary.benchmark,
+      student: summary.student,
+      ...resultsJson(summary.results),
+      grounding: {
+        modelId: summary.grounding.modelId,
+        seed: summary.grounding.seed,
+        summary: summary.grounding.summary,
+      },
+      elapsedMs: Math.round(summary.elapsedMs),
+    });
+    return;
+  }
+  printResultsTable(summary.results, summary.directory, summary.elapsedMs);
+  printLine();
+  for (const line of formatGroundingTable(summary.grounding)) printLine(line);
+  printLine();
+  printLine(`Student: ${summary.student.path} with ${summary.student.projectorPath}`);
 }

@@ -22,6 +22,15 @@ export interface KnowledgeBaseSampling {
   seed?: number;
 }
 
+/** Sampling settings with their defaults filled in (shared with the imaging benchmark's teacher). */
+export function resolveSampling(sampling: KnowledgeBaseSampling): Required<KnowledgeBaseSampling> {
+  return {
+    temperature: sampling.temperature ?? 0.7,
+    slipRate: sampling.slipRate ?? defaultSlipRate,
+    seed: sampling.seed ?? 1,
+  };
+}
+
 /**
  * The project's knowledge-grounded teacher behind the Teacher seam, so `medistill demo` runs
  * every role offline. Its sentences name the answer by letter; here they are rewritten into the
@@ -36,11 +45,7 @@ export class KnowledgeBaseTeacher implements Teacher {
     private readonly teacher: KnowledgeTeacher,
     sampling: KnowledgeBaseSampling = {},
   ) {
-    this.sampling = {
-      temperature: sampling.temperature ?? 0.7,
-      slipRate: sampling.slipRate ?? defaultSlipRate,
-      seed: sampling.seed ?? 1,
-    };
+    this.sampling = resolveSampling(sampling);
   }
 
   private multipleChoice(item: Item, role: string): MultipleChoiceItem {

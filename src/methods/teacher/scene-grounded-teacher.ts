@@ -1,9 +1,8 @@
 import type { SceneTeacher } from '../../benchmark/imaging/scene-teacher.js';
-import { defaultSlipRate } from '../../benchmark/sampled-rationale.js';
 import type { Item, MultipleChoiceItem } from '../../datasets/item.js';
 import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 import { answerLine } from '../answer-format.js';
-import type { KnowledgeBaseSampling } from './knowledge-base-teacher.js';
+import { type KnowledgeBaseSampling, resolveSampling } from './knowledge-base-teacher.js';
 import { type RationaleStyle, type Teacher, TeacherReplyError } from './teacher.js';
 
 /**
@@ -20,11 +19,7 @@ export class SceneGroundedTeacher implements Teacher {
     private readonly teacher: SceneTeacher,
     sampling: KnowledgeBaseSampling = {},
   ) {
-    this.sampling = {
-      temperature: sampling.temperature ?? 0.7,
-      slipRate: sampling.slipRate ?? defaultSlipRate,
-      seed: sampling.seed ?? 1,
-    };
+    this.sampling = resolveSampling(sampling);
   }
 
   private chain(item: Item, role: string, sample?: number) {
