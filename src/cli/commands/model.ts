@@ -1,9 +1,11 @@
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createPresetModelFile, PRESET_TYPES } from '../../compose/preset-model-file.js';
 import { ConfigError } from '../../errors.js';
 import { createModelFile, readCorpusFile } from '../../model/create-model.js';
 import { modelInfo } from '../../model/model-info.js';
 import { PRESET_NAMES } from '../../model/presets.js';
+import { createVisionStudent } from '../../model/vision-student.js';
 import { choiceFlag, integerFlag } from '../options.js';
 import { formatCount, printJson, printLine } from '../output.js';
 import { registerModelFetchCommand } from './model-fetch.js';
@@ -24,6 +26,7 @@ interface NewOptions {
   seed: number;
   f16?: boolean;
   untied?: boolean;
+  vision?: boolean;
   json?: boolean;
 }
 
@@ -72,6 +75,10 @@ export function registerModelCommand(program: Command): void {
     .option('--seed <n>', 'initialisation seed', integerFlag('--seed'), 1)
     .option('--f16', 'store matrices as F16')
     .option('--untied', 'give the model its own output matrix instead of reusing the embeddings')
+    .option(
+      '--vision',
+      'a vision-language model: also write <out>.mmproj.gguf (32 px images, 8 px patches) for llama-server --mmproj',
+    )
     .option('--json', 'print JSON')
     .action(async (options: NewOptions) => {
       if (options.preset) {
@@ -94,6 +101,7 @@ export function registerModelCommand(program: Command): void {
       if (options.type)
         throw new ConfigError('--type applies to --preset models (use --f16 for a corpus model)');
       const corpus = await readCorpusFile(options.corpus);
+      if (options.vision) return newVisionModel(options, corpus);
       const result = await createModelFile({
         out: options.out,
         corpus,
@@ -147,4 +155,22 @@ export function registerModelCommand(program: Command): void {
       );
       printLine(`  chat template ${info.chatTemplate ? info.chatTemplate.kind : 'none'}`);
     });
+}
+
+/** `model new --vision`: the text model and its mmproj beside it (`<name>.gguf`, `<name>.mmproj.gguf`). */
+async function newVisionModel(options: NewOptions, corpus: string[]): Promise<void> {
+  if (!options.out.endsWith('.gguf')) throw new ConfigError('--vision: --out must end in .gguf');
+  const files = await createVisionStudent(dirname(resolve(options.out)), {
+    corpus,
+    name: basename(options.out, '.gguf'),
+    layers: options.layers ?? 2,
+    embeddingLength: options.embd,
+    contextLength: options.ctx,
+    seed: options.seed,
+    ...(options.heads !== undefined ? { heads: options.heads } : {}),
+  });
+  if (options.json) return printJson(files);
+  printLine(
+    `wrote ${files.modelPath} and ${files.projectorPath} (${files.projector.imageTokens} tokens per image)`,
+  );
 }
