@@ -6,6 +6,7 @@ import { writeImagingImages } from '../benchmark/imaging/write-imaging.js';
 import { threadsPerTraining } from '../compose/create-training-engine.js';
 import { writeItemsJsonl } from '../datasets/export/items-jsonl.js';
 import { itemPromptText } from '../datasets/item-prompt.js';
+import { loadVisionStudent } from '../deploy/serve/vision-student-model.js';
 import { TfjsTrainingEngine } from '../engines/tfjs/tfjs-training-engine.js';
 import type { DistillationResults } from '../methods/run/results.js';
 import { runDistillation } from '../methods/run/run-distillation.js';
@@ -83,7 +84,7 @@ async function visionDemoInDirectory(options: VisionDemoOptions): Promise<Vision
     benchmark.knowledgeBase.factLines(),
   );
   const vision = visionSettings({});
-  const load = visionStudentLoader(files, { parallel: 4, threads: 1 });
+  const load = visionStudentLoader(loadVisionStudent, files, { parallel: 4, threads: 1 });
   try {
     const { results, report } = await runDistillation({
       name: options.quick ? 'vision-demo-quick' : 'vision-demo',

@@ -115,4 +115,3 @@ function rationaleText(condition: ImagingCondition, reading: SceneReading): stri
     `Management : ${condition.management} .`,
   ].join(' ');
 }
-

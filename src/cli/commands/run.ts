@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runDeployStage } from '../../deploy/deploy-stage.js';
+import { loadVisionStudent } from '../../deploy/serve/vision-student-model.js';
 import { runFromConfig } from '../../methods/run/run-from-config.js';
 import type { PrivacyFlags } from '../../privacy/policy.js';
 import { withInterrupt } from '../interrupt.js';
@@ -36,6 +37,8 @@ export function registerRunCommand(program: Command): void {
             // The deploy stage lives above methods/ (it exports and serves); it is passed in.
             deployStage: (stage) =>
               runDeployStage({ ...stage, onProgress: (message) => progress.update(message) }),
+            // So is the vision student's runtime (llama-server --mmproj).
+            startVisionStudent: loadVisionStudent,
           }),
         );
         progress.done();

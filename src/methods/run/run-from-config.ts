@@ -13,6 +13,7 @@ import type { DistillationResults } from './results.js';
 import { type RunConfig, readRunConfig } from './run-config.js';
 import { runDistillation } from './run-distillation.js';
 import { setupRun } from './setup-run.js';
+import type { VisionStudentStarter } from './setup-vision.js';
 import { writeRunOutputs } from './write-run-outputs.js';
 
 export interface RunFromConfigOptions {
@@ -25,6 +26,8 @@ export interface RunFromConfigOptions {
   signal?: AbortSignal;
   /** Runs the config's `deploy:` stage (export and footprint); without it a `deploy:` block is refused. */
   deployStage?: (stage: DeployStageInput) => Promise<DeployReportInput>;
+  /** Serves a vision student for evaluation (llama-server --mmproj); needed when the data has images. */
+  startVisionStudent?: VisionStudentStarter;
 }
 
 /** What the deploy stage gets: the reference strategy's final student and the run's test items. */
@@ -60,7 +63,7 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
   return withRunLock(directory, async () => {
     const store = RunStore.openDirectory(directory);
     try {
-      const setup = await setupRun(config, directory, store, options.configPath);
+      const setup = await setupRun(config, directory, store, options.configPath, options.startVisionStudent);
       try {
         const { results, report, referenceModel } = await runDistillation({
           ...setup,

@@ -29,6 +29,7 @@ import type { DistillationSetup } from './run-distillation.js';
 import {
   checkVisionFit,
   imagingRunData,
+  type VisionStudentStarter,
   visionSettings,
   visionStudentFiles,
   visionStudentLoader,
@@ -80,6 +81,7 @@ export async function setupRun(
   directory: string,
   store: RunStore,
   file = 'run config',
+  startVisionStudent?: VisionStudentStarter,
 ): Promise<Omit<DistillationSetup, 'onEvent' | 'signal'> & { release(): Promise<void> }> {
   for (const name of config.strategies) strategyNamed(name);
   // The policy is checked before any data is read; the guard then pins and logs every request.
@@ -142,6 +144,8 @@ export async function setupRun(
       });
     }
   }
+  if (vision && !startVisionStudent)
+    throw new ConfigError(`${file}: student.projector: this caller cannot run a vision student`);
   const threads = threadsPerTraining(config.parallelStrategies);
   const visionFiles = vision
     ? await visionStudentFiles(
@@ -167,7 +171,10 @@ export async function setupRun(
       : {}),
     maxAnswerTokens: config.student.maxAnswerTokens,
     load: visionFiles
-      ? visionStudentLoader(visionFiles, { parallel: Math.min(8, config.concurrency), threads })
+      ? visionStudentLoader(startVisionStudent!, visionFiles, {
+          parallel: Math.min(8, config.concurrency),
+          threads,
+        })
       : (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
   };
   return {

@@ -4,7 +4,6 @@ import type { ImagingBenchmarkOptions } from '../../benchmark/imaging/generate-i
 import { buildImagingBenchmark } from '../../benchmark/imaging/generate-imaging.js';
 import { SceneTeacher } from '../../benchmark/imaging/scene-teacher.js';
 import { writeImagingImages } from '../../benchmark/imaging/write-imaging.js';
-import { loadVisionStudent } from '../../compose/vision-student-model.js';
 import { ImageLibrary } from '../../datasets/images/image-library.js';
 import type { Item } from '../../datasets/item.js';
 import { ConfigError } from '../../errors.js';
@@ -19,6 +18,24 @@ import type { Teacher } from '../teacher/teacher.js';
 import type { VisionSettings } from '../vision-inputs.js';
 import { projectorBeside } from '../vision-projector-path.js';
 import { studentCorpus } from './student-corpus.js';
+
+export interface VisionStudentServerOptions {
+  /** Context per request in tokens: prompt, image tokens and reply. */
+  contextSize: number;
+  /** Requests answered at once. */
+  parallel: number;
+  threads: number;
+}
+
+/**
+ * Starts a vision student (text GGUF + mmproj) as a LanguageModel, `close()` stopping it. The
+ * runtime (llama-server --mmproj) lives in deploy/, above this layer, so callers pass it in.
+ */
+export type VisionStudentStarter = (
+  modelPath: string,
+  projectorPath: string,
+  options: VisionStudentServerOptions,
+) => Promise<LanguageModel>;
 
 /** Strategies that need images: a run over text data naming one is refused. */
 export const visionStrategies = new Set(['cot-vl', 'cot-vl-captions']);
@@ -139,6 +156,7 @@ export async function visionStudentFiles(
  * stage's), or the base projector for the base model itself.
  */
 export function visionStudentLoader(
+  start: VisionStudentStarter,
   base: { modelPath: string; projectorPath: string },
   options: { parallel: number; threads: number },
 ): (path: string) => Promise<LanguageModel> {
@@ -149,6 +167,6 @@ export function visionStudentLoader(
     const header = await readGgufHeader(path);
     const architecture = String(metadataValue(header.metadata, 'general.architecture') ?? 'llama');
     const context = Number(metadataValue(header.metadata, `${architecture}.context_length`) ?? 2048);
-    return loadVisionStudent(path, projector, { contextSize: context, ...options });
+    return start(path, projector, { contextSize: context, ...options });
   };
 }
