@@ -23,7 +23,7 @@ import { createVisionStudent } from '../../src/model/vision-student.js';
 import { renderChat } from '../../src/tokenizer/chat-template.js';
 import { ownChatTokenizer } from '../../src/tokenizer/chat-tokenizer.js';
 import { type RunningLlamaServer, startLlamaServer } from '../support/llama-server.js';
-import { gradientPng } from './synthetic-images.js';
+import { gradientPng, imageQuestionMessage } from './synthetic-images.js';
 
 /**
  * The vision half of the parity proof: the same text GGUF and mmproj give the same answer
@@ -170,15 +170,7 @@ describe('vision parity with llama.cpp (llama-server --mmproj)', () => {
 
     // The server's own chat path: template, image part, marker placement.
     const chat = await post('/v1/chat/completions', {
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_url', image_url: { url } },
-            { type: 'text', text: question },
-          ],
-        },
-      ],
+      messages: [imageQuestionMessage(url, question)],
       max_tokens: 1,
       temperature: 0,
       // A random model's greedy token may be half a UTF-8 character, for which the server

@@ -9,7 +9,7 @@ import { createVisionStudent, type VisionStudentFiles } from '../../src/model/vi
 import { defaultHyperparameters } from '../../src/training/default-hyperparameters.js';
 import type { TrainingJob, TrainingProgress } from '../../src/training/training-engine.js';
 import { startLlamaServer } from '../support/llama-server.js';
-import { gradientPng } from './synthetic-images.js';
+import { gradientPng, imageQuestionMessage } from './synthetic-images.js';
 
 /**
  * A short vision training run: the answer depends only on the image (a gradient running across
@@ -34,13 +34,7 @@ beforeAll(async () => {
   const lines = Array.from({ length: 24 }, (_, i) =>
     JSON.stringify({
       messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_url', image_url: { url: urls[i % 6] } },
-            { type: 'text', text: question },
-          ],
-        },
+        imageQuestionMessage(urls[i % 6]!, question),
         { role: 'assistant', content: answers[i % 2] },
       ],
     }),
@@ -93,15 +87,7 @@ async function serverAnswers(
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          messages: [
-            {
-              role: 'user',
-              content: [
-                { type: 'image_url', image_url: { url } },
-                { type: 'text', text: question },
-              ],
-            },
-          ],
+          messages: [imageQuestionMessage(url, question)],
           max_tokens: 8,
           temperature: 0,
         }),
