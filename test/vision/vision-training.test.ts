@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TfjsTrainingEngine } from '../../src/engines/tfjs/tfjs-training-engine.js';
 import { readProjectorModel } from '../../src/engines/tfjs/vision/projector-file.js';
-import { InputError } from '../../src/errors.js';
+import { AbortedError, InputError } from '../../src/errors.js';
 import { createVisionStudent, type VisionStudentFiles } from '../../src/model/vision-student.js';
 import { defaultHyperparameters } from '../../src/training/default-hyperparameters.js';
 import type { TrainingJob, TrainingProgress } from '../../src/training/training-engine.js';
@@ -151,6 +151,29 @@ describe('vision student training (TF.js engine)', () => {
       result.adapterPath!,
     ]);
     expect(replies).toHaveLength(urls.length);
+  }, 300_000);
+
+  it('resumes an interrupted vision run from its checkpoint to the same mmproj as an uninterrupted run', async () => {
+    const engine = new TfjsTrainingEngine();
+    const settings = { epochs: 3 };
+    const straight = await engine.train(job('straight', settings));
+    const controller = new AbortController();
+    const interrupted = job('resumed', settings);
+    await expect(
+      engine.train(interrupted, {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.epochEnd && event.epoch === 1) controller.abort();
+        },
+      }),
+    ).rejects.toThrow(AbortedError);
+    const resumed = await engine.train(interrupted, { resume: true });
+    expect(epochLosses(resumed.history)).toEqual(epochLosses(straight.history));
+    const [a, b] = await Promise.all([
+      readProjectorModel(straight.projectorPath!),
+      readProjectorModel(resumed.projectorPath!),
+    ]);
+    for (const [name, tensor] of a.weights) expect(b.weights.get(name)!.data, name).toEqual(tensor.data);
   }, 300_000);
 
   it('keeps a frozen vision part as it is, and refuses images for a text-only job', async () => {
