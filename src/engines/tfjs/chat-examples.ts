@@ -9,8 +9,10 @@ const imagePartSchema = z.object({
 });
 
 /**
- * Where an image sits in a message's text: llama.cpp's own media marker, which llama-server puts
- * in place of each `image_url` part before it renders the chat template.
+ * Where an image sits in a message's text: mtmd's default media marker. llama-server puts its
+ * marker (random per process unless LLAMA_MEDIA_MARKER pins it) in place of each `image_url`
+ * part before it renders the chat template, then splits the prompt there; tokenization for
+ * training splits at this marker the same way.
  */
 export const MEDIA_MARKER = '<__media__>';
 

@@ -21,8 +21,9 @@ interface EncoderCache {
   preNorm?: LayerNormCache;
   blocks: EncoderBlockCache[];
   postNorm?: LayerNormCache;
-  projector0: LinearCache;
-  projectorHidden: tf.Tensor2D;
+  /** Set once the projector has run. */
+  projector0?: LinearCache;
+  projectorHidden?: tf.Tensor2D;
   projector2?: LinearCache;
   context: EncoderBlockContext;
 }
@@ -142,7 +143,7 @@ export class ImageEncoder {
     if (patchBias) hidden = tf.add(hidden, patchBias);
     const positions = this.parameters.get('v.position_embd.weight') as tf.Tensor2D;
     hidden = tf.reshape(tf.add(tf.reshape(hidden, [count, tokens, -1]), positions), [count * tokens, -1]);
-    const cache: EncoderCache = { patches, blocks: [], context } as unknown as EncoderCache;
+    const cache: EncoderCache = { patches, blocks: [], context };
     const preWeight = this.optional<tf.Tensor1D>('v.pre_ln.weight');
     const preBias = this.optional<tf.Tensor1D>('v.pre_ln.bias');
     if (preWeight || preBias) {
@@ -211,9 +212,9 @@ export class ImageEncoder {
       if (trainBase) gradients.set('mm.2.bias', tf.sum(gradient, 0));
       gradient = linear(gradient, 'mm.2.weight', cache.projector2);
     }
-    gradient = activationBackward(gradient, cache.projectorHidden, 'gelu');
+    gradient = activationBackward(gradient, cache.projectorHidden!, 'gelu');
     if (trainBase) gradients.set('mm.0.bias', tf.sum(gradient, 0));
-    gradient = linear(gradient, 'mm.0.weight', cache.projector0);
+    gradient = linear(gradient, 'mm.0.weight', cache.projector0!);
     if (mode === 'projector') return gradients;
     const norm = (name: string, normCache: LayerNormCache): void => {
       const weight = this.optional<tf.Tensor1D>(`${name}.weight`);

@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { InputError } from '../../../errors.js';
+import { letterbox } from './pillow-resize.js';
 import type { ImageEncoderConfig } from './projector-file.js';
 
 /** llama.cpp's pad colour for LLaVA `mlp` projectors (clip.cpp, PROJECTOR_TYPE_MLP). */
-const PAD_COLOUR = { r: 122, g: 116, b: 104 };
+const PAD_COLOUR = [122, 116, 104] as const;
 
 /** The bytes of a `data:image/...;base64,` URL (the only image URLs training data may hold). */
 export function dataUrlBytes(url: string): Buffer {
@@ -14,32 +15,17 @@ export function dataUrlBytes(url: string): Buffer {
 
 /**
  * RGB bytes of the image at the encoder's input size, as llama.cpp's fixed-size preprocessor
- * makes them: an image of exactly that size is used as it is; any other is scaled to fit
- * (sides rounded up), centred and padded with the LLaVA pad colour. llama.cpp resizes with its
- * own Pillow-style bicubic filter and sharp with its cubic kernel, so resized pixels can differ
- * by a few levels; images drawn at the input size are bit-identical.
+ * makes them (see pillow-resize.ts). Decoding is sharp's: PNG pixels are exactly the ones
+ * llama.cpp's stb_image reads; JPEG decoders may differ by a level or two.
  */
 export async function preprocessImage(bytes: Buffer, size: number): Promise<Buffer> {
-  const image = sharp(bytes).removeAlpha().toColourspace('srgb');
-  const { width, height } = await image.metadata();
-  if (!width || !height) throw new InputError('the image has no dimensions');
-  if (width === size && height === size) return image.raw().toBuffer();
-  const scale = Math.min(size / width, size / height);
-  const newWidth = Math.min(Math.ceil(width * scale), size);
-  const newHeight = Math.min(Math.ceil(height * scale), size);
-  const left = Math.floor((size - newWidth) / 2);
-  const top = Math.floor((size - newHeight) / 2);
-  return image
-    .resize(newWidth, newHeight, { fit: 'fill', kernel: 'cubic' })
-    .extend({
-      left,
-      top,
-      right: size - newWidth - left,
-      bottom: size - newHeight - top,
-      background: PAD_COLOUR,
-    })
+  const { data, info } = await sharp(bytes)
+    .removeAlpha()
+    .toColourspace('srgb')
     .raw()
-    .toBuffer();
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new InputError(`expected an RGB image, got ${info.channels} channels`);
+  return Buffer.from(letterbox(data, info.width, info.height, size, PAD_COLOUR));
 }
 
 /** Interleaved RGB bytes to normalised planar pixels [3, S, S]: (v / 255 - mean) / std per channel. */

@@ -3,26 +3,29 @@ import { GgmlType, type GgufHeader, type GgufMetadata, metadataValue } from '../
 import { readGgufHeader, readGgufTensors } from '../../../gguf/read-gguf.js';
 import { writeGguf } from '../../../gguf/write-gguf.js';
 import type { LlamaWeights } from '../../../model/llama-config.js';
+import type { VisionProjectorConfig } from '../../../model/vision-projector.js';
 
 /** Which activation the encoder's feed-forwards use (llama.cpp: `clip.use_gelu`, else GELU-quick). */
 export type EncoderActivation = 'gelu' | 'gelu_quick';
 
 /** The shape of a LLaVA-style (`mlp`) image encoder and projector, as llama.cpp's clip loader reads it. */
-export interface ImageEncoderConfig {
-  imageSize: number;
-  patchSize: number;
-  embeddingLength: number;
-  feedForwardLength: number;
-  blockCount: number;
-  headCount: number;
+export interface ImageEncoderConfig
+  extends Pick<
+    VisionProjectorConfig,
+    | 'imageSize'
+    | 'patchSize'
+    | 'embeddingLength'
+    | 'feedForwardLength'
+    | 'blockCount'
+    | 'headCount'
+    | 'imageTokens'
+  > {
   layerNormEpsilon: number;
   imageMean: [number, number, number];
   imageStd: [number, number, number];
   activation: EncoderActivation;
   /** Width the projector writes into the text model. */
   projectionLength: number;
-  /** (imageSize / patchSize)^2 prompt tokens per image. */
-  imageTokens: number;
 }
 
 /** An mmproj file in memory: its config, its tensors (ggml order) and its metadata (kept for writing). */

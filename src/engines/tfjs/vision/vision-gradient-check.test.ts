@@ -21,32 +21,26 @@ const textConfig = smallLlamaConfig({
 });
 
 /** 8 px images, 4 px patches (4 image tokens), width 8, 3 blocks of which the graph runs 2. */
-const encoderConfig: ImageEncoderConfig = {
+const projector = visionProjectorConfig({
+  textEmbeddingLength: 8,
   imageSize: 8,
   patchSize: 4,
   embeddingLength: 8,
   feedForwardLength: 12,
   blockCount: 3,
   headCount: 2,
+  complete: true,
+});
+const encoderConfig: ImageEncoderConfig = {
+  ...projector,
   layerNormEpsilon: 1e-6,
   imageMean: [0.5, 0.5, 0.5],
   imageStd: [0.25, 0.25, 0.25],
   activation: 'gelu',
   projectionLength: 8,
-  imageTokens: 4,
 };
 
 function trainer(mode: EncoderTrainingMode, activation: ImageEncoderConfig['activation']): LlamaTrainer {
-  const projector = visionProjectorConfig({
-    textEmbeddingLength: 8,
-    imageSize: 8,
-    patchSize: 4,
-    embeddingLength: 8,
-    feedForwardLength: 12,
-    blockCount: 3,
-    headCount: 2,
-    complete: true,
-  });
   const normal = gaussian(seededRandom(5));
   // Norm gains and biases away from 1 and 0, so their gradients are not trivially symmetric.
   const weights = new Map(
