@@ -15,6 +15,7 @@ export { spentSoFar, type TeacherModelOptions, wrapTeacherModel } from './compos
 // Datasets: item model, loaders, splits, exports.
 export * from './datasets/index.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js';
+export { runVisionDemo, type VisionDemoOptions, type VisionDemoSummary } from './demo/run-vision-demo.js';
 export * from './engines/llama-cpp/index.js';
 export * from './engines/llama-factory/index.js';
 export * from './engines/tfjs/index.js';
@@ -33,8 +34,10 @@ export type { Strategy, StrategyOutcome } from './methods/strategies/strategy.js
 export { KnowledgeBaseTeacher } from './methods/teacher/knowledge-base-teacher.js';
 export { LlmTeacher, type LlmTeacherOptions } from './methods/teacher/llm-teacher.js';
 export { builtInTemplates, resolveTemplates, teacherRoles } from './methods/teacher/prompt-templates.js';
+export { SceneGroundedTeacher } from './methods/teacher/scene-grounded-teacher.js';
 // Methods: teachers, strategies, runs; the project benchmark and the demo.
 export type { RationaleStyle, Teacher } from './methods/teacher/teacher.js';
+export { VisionLlmTeacher } from './methods/teacher/vision-llm-teacher.js';
 export { type CreateModelOptions, createModel, createModelFile } from './model/create-model.js';
 export type { LlamaConfig, LlamaWeights } from './model/llama-config.js';
 export { parameterCount } from './model/llama-config.js';

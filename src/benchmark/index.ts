@@ -18,6 +18,8 @@ export type {
 export { canonicalReasoningChain } from './canonical-chain.js';
 export { benchmarkCorpus, benchmarkWords, corpusVocabulary } from './corpus.js';
 export { type BenchmarkOptions, benchmarkOptionsSchema, buildBenchmark } from './generate.js';
+// The imaging benchmark (chest films) for vision students.
+export * from './imaging/index.js';
 export {
   type Condition,
   defaultKnowledgeBase,
