@@ -144,6 +144,10 @@ export async function setupRun(
       });
     }
   }
+  if (vision && config.deploy)
+    throw new ConfigError(
+      `${file}: deploy: the deploy stage exports text students only; a vision student's GGUF and mmproj are in its stage directory`,
+    );
   if (vision && !startVisionStudent)
     throw new ConfigError(`${file}: student.projector: this caller cannot run a vision student`);
   const threads = threadsPerTraining(config.parallelStrategies);
