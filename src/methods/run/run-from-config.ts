@@ -62,37 +62,36 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
     throw new ConfigError(`${options.configPath}: deploy: this caller cannot run a deploy stage`);
   return withRunLock(directory, async () => {
     const store = RunStore.openDirectory(directory);
+    let release: (() => Promise<void>) | undefined;
     try {
       const setup = await setupRun(config, directory, store, options.configPath, options.startVisionStudent);
-      try {
-        const { results, report, referenceModel } = await runDistillation({
-          ...setup,
-          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        const deploy =
-          config.deploy && referenceModel && options.deployStage
-            ? await options.deployStage({
-                directory,
-                model: referenceModel,
-                types: config.deploy.types,
-                test: setup.test,
-                loadModel: setup.student.load,
-                maxAnswerTokens: config.student.maxAnswerTokens,
-                ...(options.signal ? { signal: options.signal } : {}),
-              })
-            : undefined;
-        const egress = summariseEgress(store.egress.byHost());
-        await writeRunOutputs(
-          directory,
-          { config, results, ...(deploy ? { deploy } : {}) },
-          { ...report, egress, ...(deploy ? { deploy } : {}) },
-        );
-        return { directory, config, results, elapsedMs: performance.now() - started };
-      } finally {
-        await setup.release();
-      }
+      release = setup.release;
+      const { results, report, referenceModel } = await runDistillation({
+        ...setup,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const deploy =
+        config.deploy && referenceModel && options.deployStage
+          ? await options.deployStage({
+              directory,
+              model: referenceModel,
+              types: config.deploy.types,
+              test: setup.test,
+              loadModel: setup.student.load,
+              maxAnswerTokens: config.student.maxAnswerTokens,
+              ...(options.signal ? { signal: options.signal } : {}),
+            })
+          : undefined;
+      const egress = summariseEgress(store.egress.byHost());
+      await writeRunOutputs(
+        directory,
+        { config, results, ...(deploy ? { deploy } : {}) },
+        { ...report, egress, ...(deploy ? { deploy } : {}) },
+      );
+      return { directory, config, results, elapsedMs: performance.now() - started };
     } finally {
+      await release?.();
       store.close();
     }
   });
