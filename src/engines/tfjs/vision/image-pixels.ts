@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import { InputError } from '../../../errors.js';
+import { loadSharp } from '../../../util/load-sharp.js';
 import { letterbox } from './pillow-resize.js';
 import type { ImageEncoderConfig } from './projector-file.js';
 
@@ -19,6 +19,7 @@ export function dataUrlBytes(url: string): Buffer {
  * llama.cpp's stb_image reads; JPEG decoders may differ by a level or two.
  */
 export async function preprocessImage(bytes: Buffer, size: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(bytes)
     .removeAlpha()
     .toColourspace('srgb')
