@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../util/atomic-write.js';
+import { loadSharp } from '../../util/load-sharp.js';
 import type { GrayImage } from './draw-study.js';
 import type { ImagingBenchmark } from './generate-imaging.js';
 
 /** A grayscale image as PNG bytes, through sharp (libvips), which the image pipeline already uses. */
 export async function encodeGrayPng(image: GrayImage): Promise<Buffer> {
-  const sharp = (await import('sharp')).default;
+  const sharp = await loadSharp();
   return sharp(Buffer.from(image.pixels), { raw: { width: image.width, height: image.height, channels: 1 } })
     .toColourspace('b-w')
     .png()

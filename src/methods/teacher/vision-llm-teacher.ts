@@ -4,6 +4,7 @@ import { itemPromptText } from '../../datasets/item-prompt.js';
 import { ConfigError } from '../../errors.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { withContext } from '../../models/middleware/call-context.js';
+import { loadSharp } from '../../util/load-sharp.js';
 import { choicesFor, visualRationalePrompt } from '../../vision/cot-vl.js';
 import type { VisionImages } from '../../vision/images.js';
 import { visionMessages } from '../../vision/vision-prompt.js';
@@ -100,8 +101,7 @@ export class VisionLlmTeacher implements Teacher {
  * to the bare model, so no retry repeats a refusal.
  */
 export async function checkTeacherTakesImages(model: LanguageModel, spec: string): Promise<void> {
-  // sharp (native) loads on first use, as in the image pipeline.
-  const sharp = (await import('sharp')).default;
+  const sharp = await loadSharp();
   const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
     .png()
     .toBuffer();
