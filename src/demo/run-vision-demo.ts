@@ -12,25 +12,19 @@ import type { DistillationResults } from '../methods/run/results.js';
 import { runDistillation } from '../methods/run/run-distillation.js';
 import { visionSettings, visionStudentFiles, visionStudentLoader } from '../methods/run/setup-vision.js';
 import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
-import type { RunEvent } from '../methods/strategy-context.js';
 import { SceneGroundedTeacher } from '../methods/teacher/scene-grounded-teacher.js';
 import { projectorBeside } from '../methods/vision-projector-path.js';
 import { withRunLock } from '../store/run-lock.js';
 import { type GroundingResult, runGroundingAnalysis } from '../vision/grounding.js';
+import type { DemoOptions } from './run-demo.js';
 import { type VisionDemoSettings, visionDemoSettings } from './vision-demo-settings.js';
 import { appendVisionSections, type ShownExample, shownExamples } from './vision-report-section.js';
 
 /** Trainings side by side (one worker each); the cores are shared out between them. */
 const PARALLEL_STRATEGIES = 2;
 
-export interface VisionDemoOptions {
-  quick: boolean;
-  directory: string;
-  settings?: VisionDemoSettings;
-  onEvent?: (event: RunEvent) => void;
-  onLog?: (message: string) => void;
-  signal?: AbortSignal;
-}
+/** The text demo's options, with the vision demo's settings. */
+export type VisionDemoOptions = Omit<DemoOptions, 'settings'> & { settings?: VisionDemoSettings };
 
 export interface VisionDemoSummary {
   directory: string;
