@@ -11,6 +11,12 @@ export {
   runLockFileName,
   withRunLock,
 } from './run-lock.js';
+export {
+  type ReviewDecision,
+  ReviewLog,
+  type ReviewVerdict,
+  reviewTargetKey,
+} from './review-log.js';
 export { type OpenRunStoreOptions, RunStore, runStoreFileName } from './run-store.js';
 export type { StageProgress } from './stage-progress.js';
 export type { ItemRecord, ItemStatus, StageRecord, StageStatus } from './stage-records.js';
