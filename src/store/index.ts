@@ -4,6 +4,12 @@ export { canonicalJson, contentHash, sha256Hex } from '../util/canonical-json.js
 export type { CallTotals, LoggedCall } from './call-log.js';
 export { CallLog } from './call-log.js';
 export {
+  type ReviewDecision,
+  ReviewLog,
+  type ReviewVerdict,
+  reviewTargetKey,
+} from './review-log.js';
+export {
   type AcquireRunLockOptions,
   acquireRunLock,
   type RunLock,
@@ -11,12 +17,6 @@ export {
   runLockFileName,
   withRunLock,
 } from './run-lock.js';
-export {
-  type ReviewDecision,
-  ReviewLog,
-  type ReviewVerdict,
-  reviewTargetKey,
-} from './review-log.js';
 export { type OpenRunStoreOptions, RunStore, runStoreFileName } from './run-store.js';
 export type { StageProgress } from './stage-progress.js';
 export type { ItemRecord, ItemStatus, StageRecord, StageStatus } from './stage-records.js';

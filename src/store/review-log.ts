@@ -78,17 +78,21 @@ export class ReviewLog {
       .map(decisionFromRow);
   }
 
-  /** The decision that counts for each reviewed text: the latest one. */
+  /** The decision that counts for each reviewed text: the latest one (by review time, then by entry). */
   latest(): ReviewDecision[] {
     const byTarget = new Map<string, ReviewDecision>();
-    for (const decision of this.history()) byTarget.set(reviewTargetKey(decision), decision);
+    const inTimeOrder = this.history().sort((a, b) =>
+      a.reviewedAt < b.reviewedAt ? -1 : a.reviewedAt > b.reviewedAt ? 1 : 0,
+    );
+    for (const decision of inTimeOrder) byTarget.set(reviewTargetKey(decision), decision);
     return [...byTarget.values()];
   }
 
   #exists(): boolean {
     return (
-      this.#database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'").get() !==
-      undefined
+      this.#database
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviews'")
+        .get() !== undefined
     );
   }
 }
