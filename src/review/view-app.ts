@@ -80,7 +80,8 @@ export function createViewApp(options: ViewAppOptions): Hono {
     await next();
     context.header('Content-Security-Policy', contentSecurityPolicy);
     context.header('X-Content-Type-Options', 'nosniff');
-    context.header('Referrer-Policy', 'no-referrer');
+    // Not no-referrer: under it a browser sends `Origin: null` with forms, and the write check needs the origin.
+    context.header('Referrer-Policy', 'same-origin');
     context.header('Cache-Control', 'no-store');
   });
 
