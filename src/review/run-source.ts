@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
 import type { ReviewDecision } from '../store/review-log.js';
 import { RunStore, runStoreFileName } from '../store/run-store.js';
 import { type ItemTrace, readItemTraces } from './item-trace.js';
@@ -21,18 +22,19 @@ export class RunSource {
     this.readOnly = options.readOnly;
   }
 
-  /** The store for reading; undefined when a read-only viewer finds none. */
+  /** The store for reading; undefined while the run has none (reading never creates one). */
   store(): RunStore | undefined {
     if (this.#store) return this.#store;
-    if (this.readOnly && !existsSync(join(this.directory, runStoreFileName))) return undefined;
+    if (!existsSync(join(this.directory, runStoreFileName))) return undefined;
     this.#store = RunStore.openDirectory(this.directory, { readOnly: this.readOnly });
     return this.#store;
   }
 
-  /** The store for recording decisions (never in read-only mode). */
+  /** The store for recording decisions, created on the first one (never in read-only mode). */
   writableStore(): RunStore {
-    if (this.readOnly) throw new Error('the viewer is read-only');
-    return this.store()!;
+    if (this.readOnly) throw new ConfigError('the viewer is read-only');
+    this.#store ??= RunStore.openDirectory(this.directory);
+    return this.#store;
   }
 
   decisions(): ReviewDecision[] {

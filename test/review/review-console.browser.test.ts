@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import type { RunEvent } from '../../src/methods/strategy-context.js';
@@ -15,6 +16,9 @@ import { tinyDemoSettings } from '../support/tiny-demo.js';
  * find the edited chain in the stage-2 training set and the review counted in the report, with
  * stage 1 not retrained.
  */
+/** An element's text as the DOM holds it. */
+const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
+
 describe.skipIf(!hasChromium)('review console in a real browser', () => {
   let browser: LaunchedBrowser;
   let directory: string;
@@ -42,7 +46,7 @@ describe.skipIf(!hasChromium)('review console in a real browser', () => {
 
     await page.goto(server.url);
     expect(await page.locator('h2', { hasText: 'Figures' }).count()).toBe(1);
-    expect(await page.locator('table').first().innerText()).toContain('medthink');
+    expect(await text(page.locator('table').first())).toContain('medthink');
     await page.getByRole('link', { name: 'Items' }).click();
 
     // Filter to the training items the student got wrong in the stage-2 probe.
@@ -56,12 +60,12 @@ describe.skipIf(!hasChromium)('review console in a real browser', () => {
     for (const badge of await page.locator('#items tbody tr td:nth-child(5) .badge').all())
       expect(await badge.getAttribute('class')).toContain('wrong');
     const firstItem = rows.first().locator('a');
-    const itemId = (await firstItem.innerText()).trim();
+    const itemId = (await text(firstItem)).trim();
     await firstItem.click();
     await page.waitForURL(/\/item\/medthink\/1\//);
 
     const chain = page.locator('section[data-stage="stage2.correct"]');
-    const original = await chain.locator('pre.original').innerText();
+    const original = await text(chain.locator('pre.original'));
     expect(original).toContain('From the knowledge points');
     const edited = `Reviewed chain for ${itemId}: the findings point to the reference answer .\nAnswer: ${
       original
@@ -72,9 +76,9 @@ describe.skipIf(!hasChromium)('review console in a real browser', () => {
     await chain.locator('textarea[name=text]').fill(edited);
     await chain.getByRole('button', { name: 'Save edit' }).click();
     await page.waitForLoadState();
-    expect(await chain.locator('.review-status').innerText()).toContain('Edited by reviewer-a');
-    expect(await chain.locator('pre.effective').innerText()).toBe(edited);
-    expect(await chain.locator('pre.original').innerText()).toBe(original);
+    expect(await text(chain.locator('.review-status'))).toContain('Edited by reviewer-a');
+    expect(await text(chain.locator('pre.effective'))).toBe(edited);
+    expect(await text(chain.locator('pre.original'))).toBe(original);
     expect(foreign).toEqual([]);
     await page.close();
     await server.close();
@@ -113,7 +117,7 @@ describe.skipIf(!hasChromium)('review console in a real browser', () => {
 
     const report = await browser.context.newPage();
     await report.goto(pathToFileURL(join(directory, 'report.html')).href);
-    expect(await report.locator('#review-summary').innerText()).toBe(
+    expect(await text(report.locator('#review-summary'))).toBe(
       'Reviewed: 1 item (0 accepted, 1 edited, 0 rejected); 1 of 1 decision applied to the training data.',
     );
     await report.close();
