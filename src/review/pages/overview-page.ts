@@ -35,6 +35,7 @@ export function overviewPage(input: OverviewInput): string {
   const title = report?.title ?? basename(snapshot.directory);
   const counts = (verdict: ReviewDecision['decision']) =>
     decisions.filter((decision) => decision.decision === verdict).length;
+  const reviewedItems = new Set(decisions.map((decision) => decision.itemId)).size;
   const body = html`<h1>${title}</h1>
 <p class="meta">${snapshot.directory} \u00b7 ${snapshot.items.size} items</p>
 ${
@@ -42,7 +43,7 @@ ${
     ? html`<p class="running" id="running">Running: process ${snapshot.running.pid} since ${snapshot.running.startedAt}; this page reloads every 5 seconds.</p>`
     : ''
 }
-<p id="review-counts">Reviewed: ${new Set(decisions.map((decision) => decision.itemId)).size} items (${counts('accept')} accepted, ${counts('edit')} edited, ${counts('reject')} rejected).</p>
+<p id="review-counts">Reviewed: ${reviewedItems} item${reviewedItems === 1 ? '' : 's'} (${counts('accept')} accepted, ${counts('edit')} edited, ${counts('reject')} rejected).</p>
 <h2>Figures</h2>
 ${
   report

@@ -69,7 +69,7 @@ ${trace.texts.map((text) => teacherText(run, trace, text, options))}
           (answer) =>
             html`<tr><td>${answer.stage}</td><td>${answerBadge(answer)}</td><td>${
               answer.judged === undefined ? '\u2013' : answer.judged ? 'right' : 'wrong'
-            }</td><td><pre>${answer.reply}</pre></td></tr>`,
+            }</td><td>${answer.reply.trim() === '' ? html`<span class="note">(empty reply)</span>` : html`<pre>${answer.reply.trim()}</pre>`}</td></tr>`,
         )}</tbody></table>`
   }</section>
 ${
