@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/datasets/item.js';
 import { runViewServer, type ViewServer } from '../../src/review/run-view-server.js';
+import { acquireRunLock } from '../../src/store/run-lock.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { sha256Hex } from '../../src/util/canonical-json.js';
 import { temporaryDirectory } from '../support/paths.js';
@@ -308,5 +309,39 @@ describe('medistill view server', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('filters by stage outcome, screening and search', async () => {
+    server = await runViewServer({ directory: run.directory, readOnly: true });
+    const count = async (query: string) =>
+      /id="item-count">(\d+) of/.exec((await send(server!.url, `/items?${query}`)).body)?.[1];
+    expect(await count('')).toBe('3');
+    expect(await count('stage=stage2&outcome=wrong')).toBe('1');
+    expect(await count('stage=stage2&outcome=right')).toBe('1');
+    expect(await count('dropped=yes')).toBe('1');
+    expect(await count(`q=${encodeURIComponent('WHICH drug')}`)).toBe('1');
+    expect(await count(`q=${encodeURIComponent('misses the finding')}`)).toBe('1');
+    expect(await count('outcome=bogus&set=train')).toBe('3');
+  });
+
+  it('shows a running run as running, reloading itself, and two runs side by side', async () => {
+    const other = await makeRun();
+    const lock = acquireRunLock(other.directory);
+    try {
+      server = await runViewServer({ directory: other.directory, compare: run.directory, readOnly: true });
+      const overview = await send(server.url, '/');
+      expect(overview.body).toContain('id="running"');
+      expect(overview.body).toContain('<meta http-equiv="refresh" content="5">');
+      const compare = await send(server.url, '/compare');
+      expect(compare.status).toBe(200);
+      expect(compare.body).toContain('3 items in both');
+      const item = await send(server.url, '/compare/item/q1?a=medthink%2Fseed-1&b=medthink%2Fseed-1');
+      expect(item.body.match(/<h3>Question<\/h3>/g)).toHaveLength(2);
+      expect(item.body).not.toContain('<form class="review"');
+    } finally {
+      lock.release();
+    }
+    const finished = await send(server.url, '/');
+    expect(finished.body).not.toContain('http-equiv="refresh"');
   });
 });
