@@ -65,9 +65,16 @@ export async function runViewServer(options: ViewServerOptions): Promise<ViewSer
     url: `http://${shownHost}:${settings.port}/${token}`,
     close: () =>
       new Promise<void>((done) => {
-        server.close(() => done());
-        source.close();
-        compare?.close();
+        server.close(() => {
+          source.close();
+          compare?.close();
+          done();
+        });
+        // A browser keeps idle connections open for minutes; requests in flight get a second to finish.
+        if ('closeIdleConnections' in server) {
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 1000).unref();
+        }
       }),
   };
 }
