@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../errors.js';
-import type { LlamaConfig } from '../../model/llama-config.js';
+import type { LlamaConfig, LlamaWeights } from '../../model/llama-config.js';
 import { seededRandom } from '../../model/random-weights.js';
-import type { ParameterMap } from './parameter-layout.js';
+import { type ParameterMap, toInternalTensor } from './parameter-layout.js';
 import { BLOCK_PROJECTIONS, type BlockProjection } from './transformer-block.js';
 
 export interface LoraSettings {
@@ -40,15 +40,17 @@ export function loraBaseNames(config: LlamaConfig, targets: readonly BlockProjec
 }
 
 /**
- * Add fresh LoRA factors to `parameters` and return their names (the only trainable tensors).
- * A starts uniform in ±1/sqrt(in) (PEFT's Kaiming default) and B at zero, so training starts
- * exactly at the base model.
+ * Add LoRA factors to `parameters` and return their names (the only trainable tensors). Fresh
+ * factors: A starts uniform in ±1/sqrt(in) (PEFT's Kaiming default) and B at zero, so training
+ * starts exactly at the base model. With `initial` (an adapter in ggml layout, checked by
+ * readInitialAdapter), A and B start from its values, so training continues that adapter.
  */
 export function addLoraFactors(
   parameters: ParameterMap,
   config: LlamaConfig,
   settings: LoraSettings,
   seed: number,
+  initial?: LlamaWeights,
 ): string[] {
   validateLoraSettings(settings);
   const random = seededRandom(seed ^ 0x10a4);
@@ -56,6 +58,15 @@ export function addLoraFactors(
   for (const name of loraBaseNames(config, settings.targets)) {
     const base = parameters.get(name);
     if (!base) throw new Error(`parameter ${name} is missing`);
+    if (initial) {
+      for (const factor of [`${name}.lora_a`, `${name}.lora_b`]) {
+        const tensor = initial.get(factor);
+        if (!tensor) throw new Error(`initial adapter factor ${factor} is missing`);
+        parameters.set(factor, toInternalTensor(factor, tensor));
+        trainable.push(factor);
+      }
+      continue;
+    }
     const [inputs, outputs] = base.shape as [number, number];
     const bound = 1 / Math.sqrt(inputs);
     const a = new Float32Array(inputs * settings.rank);
