@@ -15,14 +15,16 @@ async function fileHash(path: string): Promise<string> {
 export interface TrainingRequest {
   engine: string;
   baseModel: string;
+  /** The LoRA adapter the training continues, keyed by its content like the base model. */
+  initialAdapter?: string;
   /** The training set exactly as written (messages JSONL). */
   data: string;
   hyperparameters: TrainingHyperparameters;
 }
 
 /**
- * Trained models keyed by what determines them: engine, base model bytes, training data and
- * hyperparameters (seed included). Strategies that train the same thing (MedThink's stage 1 and
+ * Trained models (or LoRA adapters) keyed by what determines them: engine, base model bytes, the
+ * starting adapter's bytes, training data and hyperparameters (seed included). Strategies that train the same thing (MedThink's stage 1 and
  * explanation-augmented fine-tuning, for one seed) train it once; a second caller waits for the
  * first, or copies the finished model, and gets the same training history.
  */
@@ -32,7 +34,12 @@ export class TrainingCache {
   constructor(readonly directory: string) {}
 
   async key(request: TrainingRequest): Promise<string> {
-    return contentHash({ ...request, baseModel: await fileHash(request.baseModel) });
+    const { initialAdapter, ...rest } = request;
+    return contentHash({
+      ...rest,
+      baseModel: await fileHash(request.baseModel),
+      ...(initialAdapter ? { initialAdapter: await fileHash(initialAdapter) } : {}),
+    });
   }
 
   /** Produce the model at `outputPath`, training it with `train` only if no identical training exists. */
