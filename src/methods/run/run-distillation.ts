@@ -54,6 +54,8 @@ export async function runDistillation(setup: DistillationSetup): Promise<{
   report: RunReportInput;
   referenceModel?: string;
   referenceAdapter?: string;
+  /** Each strategy's outcome per seed, with every stage's evaluation (benches build their own tables). */
+  outcomes: ReadonlyMap<string, StrategyOutcome[]>;
 }> {
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
@@ -126,6 +128,7 @@ export async function runDistillation(setup: DistillationSetup): Promise<{
   return {
     results,
     report,
+    outcomes,
     ...(final ? { referenceModel: final.modelPath } : {}),
     ...(final?.adapterPath ? { referenceAdapter: final.adapterPath } : {}),
   };
