@@ -16,7 +16,6 @@ import { writeFileAtomically } from '../../util/atomic-write.js';
 import { REAL_STUDENT, type RealStudentSettings, realStudentSettings } from './real-student-settings.js';
 import {
   type ArmResult,
-  type RunTimings,
   realStudentArms,
   realStudentMarkdownTable,
   timingKey,
