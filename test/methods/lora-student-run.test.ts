@@ -33,7 +33,7 @@ async function bDistance(first: string, second: string): Promise<{ difference: n
   return { difference: Math.sqrt(difference), norm: Math.sqrt(norm) };
 }
 
-const benchmark = { seed: 1, conditionCount: 4, trainVignettesPerPair: 2, testVignettesPerPair: 1 };
+const benchmark = { seed: 1, conditionCount: 4, trainVignettesPerPair: 1, testVignettesPerPair: 1 };
 
 /**
  * A MedThink run whose student is LoRA on a quantized SmolLM2-shaped base (one block, Q8_0): the
