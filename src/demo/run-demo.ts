@@ -18,6 +18,7 @@ import type { DistillationResults } from '../methods/run/results.js';
 import { runDistillation, type SeedData } from '../methods/run/run-distillation.js';
 import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import type { RunEvent } from '../methods/strategy-context.js';
+import { llamaCppStudentLoader } from '../methods/student-files.js';
 import { KnowledgeBaseTeacher } from '../methods/teacher/knowledge-base-teacher.js';
 import type { Teacher } from '../methods/teacher/teacher.js';
 import { STEP_BY_STEP_PREFIX } from '../methods/training-examples.js';
@@ -147,7 +148,7 @@ async function prepareDraw(
         hyperparameters: settings.training,
         stage2Hyperparameters: settings.stage2Training,
         maxAnswerTokens: Math.min(contextLength - longestPrompt - 16, longest + 16),
-        load: (path) => runtime.loadModel(path, { parallelSequences: 8 }),
+        load: llamaCppStudentLoader(runtime, { parallelSequences: 8 }),
       },
     },
   };

@@ -5,6 +5,7 @@ import type { DeployReportInput } from '../report/deploy-report.js';
 import { definedOnly } from '../util/defined-only.js';
 import { exportModel } from './export-model.js';
 import { type FootprintRow, measureFootprint } from './footprint.js';
+import { mergeLoraAdapter } from './merge-lora-adapter.js';
 
 /** The run's inputs to the stage (see runFromConfig), and where to report progress. */
 export interface DeployStageOptions extends DeployStageInput {
@@ -21,13 +22,21 @@ export const FOOTPRINT_METHOD =
 export async function runDeployStage(options: DeployStageOptions): Promise<DeployReportInput> {
   const folder = join(options.directory, 'deploy');
   await mkdir(folder, { recursive: true });
+  // A LoRA student is merged into its base once (F32, a quantized base dequantized), and the merged
+  // model is both the reference the variants are measured against and what they are quantized from.
+  let reference = options.model;
+  if (options.adapter) {
+    options.onProgress?.('deploy: merging the LoRA adapter into its base');
+    reference = join(folder, 'student.merged.gguf');
+    await mergeLoraAdapter(options.model, options.adapter, reference);
+  }
   const fallbacks = new Map<string, string[]>();
   const exported: string[] = [];
   for (const type of options.types) {
     options.onProgress?.(`deploy: exporting ${type}`);
     const out = join(folder, `student.${type}.gguf`);
     const result = await exportModel({
-      model: options.model,
+      model: reference,
       type,
       out,
       ...definedOnly({ signal: options.signal }),
@@ -39,14 +48,14 @@ export async function runDeployStage(options: DeployStageOptions): Promise<Deplo
     exported.push(out);
   }
   const rows = await measureFootprint({
-    models: [options.model, ...exported],
+    models: [reference, ...exported],
     items: options.test,
     loadModel: options.loadModel,
     maxAnswerTokens: options.maxAnswerTokens,
     ...definedOnly({ signal: options.signal, onProgress: options.onProgress }),
   });
   return {
-    reference: basename(options.model),
+    reference: basename(reference),
     method: FOOTPRINT_METHOD,
     rows: rows.map((row) => deployRow(row, fallbacks)),
   };

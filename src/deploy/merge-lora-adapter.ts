@@ -17,6 +17,8 @@ export interface MergeLoraResult {
   rank: number;
   /** The factor B·A was multiplied by. */
   scale: number;
+  /** The base's quantized tensor types, when it had any: they were dequantized before merging. */
+  dequantizedFrom?: string[];
 }
 
 /**
@@ -24,7 +26,8 @@ export interface MergeLoraResult {
  * (user scale × alpha / rank, or the user scale alone when alpha is 0), so the merged file gives the
  * logits llama.cpp gives for the base with the adapter applied. Every other tensor and every
  * metadata key of the base is kept, so any architecture llama.cpp applies adapters to can be merged.
- * The base must hold F32 or F16 weights: merging into a quantized base would quantize twice.
+ * A quantized base is dequantized first (exactly as ggml reads it); the merged file is then F32
+ * or F16, and exporting it quantizes once more, which a LoRA trained on a quantized base needs.
  */
 export async function mergeLoraAdapter(
   basePath: string,
@@ -53,15 +56,15 @@ export async function mergeLoraAdapter(
       `it is for architecture "${String(adapterArchitecture)}", the base is "${String(baseArchitecture)}"`,
     );
   }
-  const quantized = base.tensors.find(
-    (tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16,
-  );
-  if (quantized) {
-    throw new ModelFormatError(
-      `tensor ${quantized.name} is ${ggmlTypeName(quantized.type)}; a LoRA adapter is merged into an F32 or F16 base (merging into a quantized one would quantize twice)`,
-      { file: basePath },
-    );
-  }
+  // A quantized base (a LoRA trained on a Q4_1 model as it is) is dequantized bit-exactly as ggml
+  // does and merged in F32; quantizing the result again is the export's next step.
+  const dequantizedFrom = [
+    ...new Set(
+      base.tensors
+        .filter((tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16)
+        .map((tensor) => ggmlTypeName(tensor.type)),
+    ),
+  ];
 
   const baseShapes = new Map(base.tensors.map((tensor) => [tensor.name, tensor.shape]));
   const adapterShapes = new Map(adapter.tensors.map((tensor) => [tensor.name, tensor.shape]));
@@ -117,7 +120,13 @@ export async function mergeLoraAdapter(
     type: storage === 'f16' && tensor.shape.length > 1 ? GgmlType.F16 : GgmlType.F32,
   }));
   await writeGguf(output, metadata, tensors);
-  return { output, mergedTensors: targets.map((target) => target.name), rank, scale };
+  return {
+    output,
+    mergedTensors: targets.map((target) => target.name),
+    rank,
+    scale,
+    ...(dequantizedFrom.length > 0 ? { dequantizedFrom } : {}),
+  };
 }
 
 /**

@@ -26,6 +26,15 @@ export type RunEvent =
   | { type: 'stage-end'; strategy: string; seed: number; stage: string; summary: string }
   | { type: 'training'; strategy: string; seed: number; stage: string; progress: TrainingProgress };
 
+/**
+ * A student as files: a model, and with LoRA the adapter llama.cpp applies to it. A LoRA stage
+ * leaves its base as it is (a quantized base stays quantized) and writes only the adapter.
+ */
+export interface StudentFiles {
+  modelPath: string;
+  adapterPath?: string;
+}
+
 export interface StudentSettings {
   /** The starting student model (GGUF for the embedded engine). */
   baseModel: string;
@@ -37,8 +46,8 @@ export interface StudentSettings {
   maxAnswerTokens: number;
   /** A vision student's image encoder and projector (mmproj GGUF) beside `baseModel`; absent: text-only. */
   visionProjector?: string;
-  /** Loads a trained student for probing and evaluation. */
-  load(path: string): Promise<LanguageModel>;
+  /** Loads a student for probing and evaluation: the model, with the LoRA adapter applied when given. */
+  load(path: string, adapterPath?: string): Promise<LanguageModel>;
 }
 
 /** Everything a strategy needs: the data, the teacher, the student, and where to keep its work. */

@@ -38,6 +38,14 @@ export type VisionTraining = 'frozen' | 'projector' | 'full' | 'lora';
 export interface TrainingJob {
   /** The starting model (a GGUF file for the embedded engine; a model id or folder for GPU engines). */
   baseModel: string;
+  /**
+   * A LoRA adapter of `baseModel` to continue training (MedThink's stage 2 after a LoRA stage 1):
+   * the job starts from base + this adapter instead of a fresh adapter, with the same rank and
+   * targets. Needs `hyperparameters.loraRank`; an engine that cannot continue an adapter refuses
+   * the job rather than start over. The file is an adapter the same engine wrote (GGUF for the
+   * embedded engine; a PEFT folder for GPU engines).
+   */
+  initialAdapter?: string;
   /** Chat examples, `messages` JSONL; loss is computed on assistant turns only. */
   dataPath: string;
   /** Where the trained model (or adapter, with LoRA) is written; written atomically. */

@@ -37,15 +37,4 @@ describe('medistill run with a preset student', () => {
     expect(answerOnly!.seeds[0]!.loglik!.total).toBe(answerOnly!.n);
     expect(existsSync(join(out, 'answer-only', 'seed-1', 'student.gguf'))).toBe(true);
   });
-
-  it('refuses a LoRA student before any work, naming the field', async () => {
-    const dir = await temporaryDirectory();
-    const path = join(dir, 'run.yaml');
-    await writeFile(path, stringify(config('new', { loraRank: 4 })));
-    const out = join(dir, 'out');
-    const result = await runMedistill(['run', path, '--out', out]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/run\.yaml: student\.training\.loraRank: runs train full students for now/);
-    expect(existsSync(join(out, 'student-base.gguf'))).toBe(false);
-  });
 });

@@ -55,6 +55,20 @@ describe('medistill run over image data: refused before any work', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/strategies: cot-vl need image data/);
   });
+
+  it('refuses a LoRA vision student, naming student.training.loraRank', async () => {
+    const config = imagingConfig({});
+    const student = config.student as Record<string, unknown>;
+    const { out, result } = await run({
+      ...config,
+      student: { ...student, training: { epochs: 1, loraRank: 4 } },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /run\.yaml: student\.training\.loraRank: vision runs train the full student/,
+    );
+    expect(existsSync(join(out, 'student-base.gguf'))).toBe(false);
+  });
 });
 
 describe('medistill run over image data with servers', () => {

@@ -8,9 +8,11 @@ import { printJson } from '../output.js';
 import { ProgressLine } from '../progress.js';
 import { printResultsTable, resultsJson } from '../results-table.js';
 import { runEventPrinter } from '../run-progress.js';
+import { registerRealStudentBench } from './bench-real-student.js';
 
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks of the methods on the project benchmark');
+  registerRealStudentBench(bench);
   bench
     .command('strategies')
     .description(

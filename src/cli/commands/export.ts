@@ -45,7 +45,7 @@ export function registerExportCommand(program: Command): void {
       }
       if (result.merge)
         printLine(
-          `merged ${result.merge.mergedTensors.length} tensors of ${flags.adapter} (rank ${result.merge.rank}, scale ${result.merge.scale})`,
+          `merged ${result.merge.mergedTensors.length} tensors of ${flags.adapter} (rank ${result.merge.rank}, scale ${result.merge.scale})${result.merge.dequantizedFrom ? ` into the base dequantized from ${result.merge.dequantizedFrom.join(', ')}` : ''}`,
         );
       const counts = Object.entries(result.typeCounts)
         .map(([type, count]) => `${count} ${type}`)

@@ -41,6 +41,9 @@ export class LlamaFactoryEngine implements TrainingEngine {
 
   async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
     const settings = this.settings;
+    // Starting from a GGUF adapter would need a conversion to PEFT first; refuse rather than start over.
+    if (job.initialAdapter !== undefined)
+      throw new ConfigError('the LLaMA-Factory engine cannot continue a LoRA adapter yet (initialAdapter)');
     if (settings.deepspeed !== undefined && !existsSync(settings.deepspeed))
       throw new ConfigError(`the DeepSpeed config ${settings.deepspeed} does not exist`);
     const outputDir = resolve(job.checkpointDir);

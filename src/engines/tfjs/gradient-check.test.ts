@@ -150,3 +150,47 @@ describe('explicit gradients against finite differences', () => {
     expect(checkGradients(network(config, 'lora'), 'lora')).toBe(2 * 3 * 2);
   });
 });
+
+describe('the output head in chunks of loss rows', () => {
+  it('gives the loss and gradients of the whole batch: a weighted sum of its parts', () => {
+    const config = smallLlamaConfig({
+      vocabSize: 11,
+      embeddingLength: 8,
+      headCount: 2,
+      headCountKv: 1,
+      feedForwardLength: 12,
+    });
+    const net = network(config, 'full');
+    const random = seededRandom(9);
+    // Two sequences of 300 positions, 280 and 150 loss rows: 430 rows, two chunks, and the parts
+    // below one chunk each (except the first, which spans two on its own).
+    const sequence = (answerFrom: number): TokenBatch => {
+      const tokens = Int32Array.from({ length: 300 }, () => 1 + Math.floor(random() * 10));
+      const rows = Int32Array.from({ length: 299 - answerFrom }, (_, index) => answerFrom + index);
+      return { tokens, batch: 1, length: 300, lossRows: rows, targets: rows.map((row) => tokens[row + 1]!) };
+    };
+    const parts = [sequence(19), sequence(149)];
+    const whole: TokenBatch = {
+      tokens: Int32Array.from([...parts[0]!.tokens, ...parts[1]!.tokens]),
+      batch: 2,
+      length: 300,
+      lossRows: Int32Array.from([...parts[0]!.lossRows, ...parts[1]!.lossRows.map((row) => row + 300)]),
+      targets: Int32Array.from([...parts[0]!.targets, ...parts[1]!.targets]),
+    };
+    const total = whole.lossRows.length;
+    const combined = net.lossAndGradients(whole, 'full');
+    const separate = parts.map((part) => ({ part, ...net.lossAndGradients(part, 'full') }));
+    const share = (part: TokenBatch) => part.lossRows.length / total;
+    const expectedLoss = separate.reduce((sum, { part, loss }) => sum + share(part) * loss.dataSync()[0]!, 0);
+    expect(combined.loss.dataSync()[0]).toBeCloseTo(expectedLoss, 4);
+    for (const [name, gradient] of combined.gradients) {
+      const expected = tf.tidy(() =>
+        tf.addN(separate.map(({ part, gradients }) => tf.mul(gradients.get(name)!, share(part)))),
+      );
+      const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(gradient, expected))).dataSync()[0]!);
+      const scale = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]!);
+      expect(difference, name).toBeLessThan(1e-4 * Math.max(1, scale));
+      expected.dispose();
+    }
+  });
+});

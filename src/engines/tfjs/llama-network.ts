@@ -44,6 +44,8 @@ export type TrainingMode = 'full' | 'lora';
 
 const OUTPUT = 'output.weight';
 const OUTPUT_NORM = 'output_norm.weight';
+/** Loss rows per pass through the output head (see `head`). */
+const HEAD_CHUNK_ROWS = 256;
 /** Tied embeddings up to this many values (64 MiB) get a transposed copy for the head matmul. */
 const TRANSPOSED_HEAD_LIMIT = 16 * 1024 * 1024;
 
@@ -158,14 +160,33 @@ export class LlamaNetwork {
       : (tf.matMul(rows, embedding, false, true) as tf.Tensor2D);
   }
 
-  private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number, inputs?: EmbeddingRows) {
+  /**
+   * The blocks' forward pass. Each block runs in its own tidy scope, so only its output and (when
+   * gradients follow) its cache outlive it; without that every temporary of all blocks stays in the
+   * heap until the step ends, which on a 30-block model exhausts it at a few hundred tokens.
+   */
+  private forwardHidden(
+    tokens: tf.Tensor1D,
+    batch: number,
+    length: number,
+    inputs?: EmbeddingRows,
+    keepCaches = true,
+  ) {
     const context = this.blockContext(batch, length);
     let hidden = embeddingForward(this.tensor(TOKEN_EMBEDDING), tokens);
     if (inputs) hidden = placeRows(hidden, inputs);
     const caches: BlockCache[] = [];
     for (let layer = 0; layer < this.config.blockCount; layer++) {
-      const block = blockForward(hidden, this.blockWeights(layer), context);
-      caches.push(block.cache);
+      const input = hidden;
+      const block = tf.tidy(() => {
+        const result = blockForward(input, this.blockWeights(layer), context);
+        return keepCaches
+          ? { output: result.output, cache: result.cache as unknown as tf.TensorContainer }
+          : { output: result.output };
+      });
+      if (block.cache) caches.push(block.cache as unknown as BlockCache);
+      // A block's input is in no cache (norms keep their normalized rows), so it can go at once.
+      if (layer > 0) input.dispose();
       hidden = block.output;
     }
     const norm = rmsNormForward(hidden, this.tensor(OUTPUT_NORM), this.config.rmsNormEpsilon);
@@ -175,7 +196,7 @@ export class LlamaNetwork {
   /** Next-token logits [B*T, V] for every position (inference, evaluation, parity checks). */
   logits(tokens: Int32Array, batch: number, length: number, inputs?: EmbeddingRows): tf.Tensor2D {
     return tf.tidy(() => {
-      const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length, inputs);
+      const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length, inputs, false);
       return this.headLogits(normalized);
     });
   }
@@ -189,27 +210,72 @@ export class LlamaNetwork {
         batch.batch,
         batch.length,
         inputs,
+        false,
       );
-      return this.headLoss(normalized, batch).loss;
+      return this.head(normalized, batch, false).loss;
     });
     const value = loss.dataSync()[0]!;
     loss.dispose();
     return value;
   }
 
-  private headLoss(normalized: tf.Tensor2D, batch: TokenBatch) {
-    const rows = tf.tensor1d(batch.lossRows, 'int32');
-    // Gather is slow on wasm; skip it when every row carries loss (rows are sorted and unique).
-    const allRows = batch.lossRows.length === normalized.shape[0];
-    const selected = allRows ? normalized : (tf.gather(normalized, rows) as tf.Tensor2D);
-    const weights = tf.fill([batch.lossRows.length], 1 / batch.lossRows.length) as tf.Tensor1D;
-    const logits = this.headLogits(selected);
-    return {
-      rows,
-      allRows,
-      selected,
-      ...maskedCrossEntropy(logits, tf.tensor1d(batch.targets, 'int32'), weights),
-    };
+  /**
+   * Loss over the batch's loss rows and, with `gradients`, dLoss/d(normalized rows) [B*T, E] and
+   * (when the base trains) the head weight's gradient. Loss rows go through the head in chunks,
+   * each in its own tidy scope: the [rows, V] logits, probabilities and their gradient exist for
+   * one chunk at a time (a 49k vocabulary costs 200 KB per row and tensor).
+   */
+  private head(normalized: tf.Tensor2D, batch: TokenBatch, gradients: boolean, trainBase = false) {
+    const count = batch.lossRows.length;
+    const width = this.config.embeddingLength;
+    // Gather is slow on wasm; slice instead when every row carries loss (rows are sorted and unique).
+    const allRows = count === normalized.shape[0];
+    const headInput = (): tf.Tensor2D =>
+      this.config.tiedOutput
+        ? this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING)
+        : (tf.transpose(this.tensor(OUTPUT)) as tf.Tensor2D);
+    let loss: tf.Scalar = tf.scalar(0);
+    let weightGradient: tf.Tensor2D | undefined;
+    const rowGradients: tf.Tensor2D[] = [];
+    for (let start = 0; start < count; start += HEAD_CHUNK_ROWS) {
+      const end = Math.min(count, start + HEAD_CHUNK_ROWS);
+      const chunk = tf.tidy(() => {
+        const selected = allRows
+          ? (tf.slice(normalized, [start, 0], [end - start, width]) as tf.Tensor2D)
+          : (tf.gather(normalized, tf.tensor1d(batch.lossRows.subarray(start, end), 'int32')) as tf.Tensor2D);
+        const entropy = maskedCrossEntropy(
+          this.headLogits(selected),
+          tf.tensor1d(batch.targets.subarray(start, end), 'int32'),
+          tf.fill([end - start], 1 / count) as tf.Tensor1D,
+        );
+        if (!gradients) return { loss: entropy.loss };
+        const rows = tf.matMul(entropy.logitsGradient, headInput()) as tf.Tensor2D;
+        if (!trainBase) return { loss: entropy.loss, rows };
+        const weight = this.config.tiedOutput
+          ? tf.matMul(tf.transpose(entropy.logitsGradient), selected)
+          : tf.matMul(tf.transpose(selected), entropy.logitsGradient);
+        return { loss: entropy.loss, rows, weight: weight as tf.Tensor2D };
+      });
+      const total = tf.add(loss, chunk.loss) as tf.Scalar;
+      tf.dispose([loss, chunk.loss]);
+      loss = total;
+      if (chunk.rows) rowGradients.push(chunk.rows);
+      if (chunk.weight) {
+        const sum = weightGradient ? (tf.add(weightGradient, chunk.weight) as tf.Tensor2D) : chunk.weight;
+        if (weightGradient) tf.dispose([weightGradient, chunk.weight]);
+        weightGradient = sum;
+      }
+    }
+    if (!gradients) return { loss };
+    const selectedGradient =
+      rowGradients.length === 1 ? rowGradients[0]! : (tf.concat(rowGradients, 0) as tf.Tensor2D);
+    const normalizedGradient = allRows
+      ? selectedGradient
+      : (tf.scatterND(tf.tensor2d(batch.lossRows, [count, 1], 'int32'), selectedGradient, [
+          normalized.shape[0],
+          width,
+        ]) as tf.Tensor2D);
+    return { loss, normalizedGradient, weightGradient };
   }
 
   /**
@@ -225,27 +291,15 @@ export class LlamaNetwork {
     const result = tf.tidy(() => {
       const tokens = tf.tensor1d(batch.tokens, 'int32');
       const forward = this.forwardHidden(tokens, batch.batch, batch.length, inputs);
-      const head = this.headLoss(forward.normalized, batch);
+      const head = this.head(forward.normalized, batch, true, trainBase);
       const gradients: Record<string, tf.Tensor> = {};
-      const headInput = this.config.tiedOutput
-        ? this.tensor<tf.Tensor2D>(TOKEN_EMBEDDING)
-        : tf.transpose(this.tensor(OUTPUT));
-      const selectedGradient = tf.matMul(head.logitsGradient, headInput) as tf.Tensor2D;
       let embeddingGradient: tf.Tensor2D | undefined;
-      if (trainBase) {
-        if (this.config.tiedOutput)
-          embeddingGradient = tf.matMul(tf.transpose(head.logitsGradient), head.selected) as tf.Tensor2D;
-        else gradients[OUTPUT] = tf.matMul(tf.transpose(head.selected), head.logitsGradient);
+      if (head.weightGradient) {
+        if (this.config.tiedOutput) embeddingGradient = head.weightGradient;
+        else gradients[OUTPUT] = head.weightGradient;
       }
-      const rowCount = batch.batch * batch.length;
-      const normalizedGradient = head.allRows
-        ? selectedGradient
-        : (tf.scatterND(tf.reshape(head.rows, [-1, 1]), selectedGradient, [
-            rowCount,
-            this.config.embeddingLength,
-          ]) as tf.Tensor2D);
       const norm = rmsNormBackward(
-        normalizedGradient,
+        head.normalizedGradient!,
         forward.normCache,
         this.tensor(OUTPUT_NORM),
         trainBase,
@@ -253,14 +307,23 @@ export class LlamaNetwork {
       if (norm.weight) gradients[OUTPUT_NORM] = norm.weight;
       let hiddenGradient = norm.input;
       for (let layer = this.config.blockCount - 1; layer >= 0; layer--) {
-        const block = blockBackward(
-          hiddenGradient,
-          forward.caches[layer]!,
-          this.blockWeights(layer),
-          forward.context,
-          trainBase,
-        );
-        for (const [suffix, gradient] of block.gradients) gradients[`blk.${layer}.${suffix}`] = gradient;
+        const outputGradient = hiddenGradient;
+        const cache = forward.caches[layer]!;
+        // One scope per block, and its forward cache freed once used: backward temporaries of one
+        // block at a time, and the caches shrink as the pass goes down.
+        const block = tf.tidy(() => {
+          const result = blockBackward(
+            outputGradient,
+            cache,
+            this.blockWeights(layer),
+            forward.context,
+            trainBase,
+          );
+          return { input: result.input, gradients: Object.fromEntries(result.gradients) };
+        });
+        tf.dispose([outputGradient, cache as unknown as tf.TensorContainer]);
+        for (const [suffix, gradient] of Object.entries(block.gradients))
+          gradients[`blk.${layer}.${suffix}`] = gradient;
         hiddenGradient = block.input;
       }
       let inputGradient: tf.Tensor2D | undefined;

@@ -28,6 +28,8 @@ export interface TrainerSettings {
   seed: number;
   /** Present: train LoRA factors on a frozen base. Absent: full fine-tuning. */
   lora?: LoraSettings;
+  /** With `lora`: the factors to start from (ggml layout), instead of fresh ones. */
+  initialLora?: LlamaWeights;
   adam?: { beta1?: number | undefined; beta2?: number | undefined; epsilon?: number | undefined };
   /** Present: a vision-language student; the encoder and projector join the parameters. */
   vision?: VisionSettings;
@@ -77,7 +79,7 @@ export class LlamaTrainer {
     this.parameters = toParameterMap(weights);
     this.mode = settings.lora ? 'lora' : 'full';
     this.trainable = settings.lora
-      ? addLoraFactors(this.parameters, config, settings.lora, settings.seed)
+      ? addLoraFactors(this.parameters, config, settings.lora, settings.seed, settings.initialLora)
       : [...this.parameters.keys()];
     this.network = new LlamaNetwork(config, this.parameters, settings.lora ? loraScale(settings.lora) : 1);
     if (settings.vision) {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../errors.js';
-import type { LlamaConfig } from '../../model/llama-config.js';
+import type { LlamaConfig, LlamaWeights } from '../../model/llama-config.js';
 import { seededRandom } from '../../model/random-weights.js';
-import type { ParameterMap } from './parameter-layout.js';
+import { type ParameterMap, toInternalTensor } from './parameter-layout.js';
 import { BLOCK_PROJECTIONS, type BlockProjection } from './transformer-block.js';
 
 export interface LoraSettings {
@@ -40,18 +40,32 @@ export function loraBaseNames(config: LlamaConfig, targets: readonly BlockProjec
 }
 
 /**
- * Add fresh LoRA factors to `parameters` and return their names (the only trainable tensors).
- * A starts uniform in ±1/sqrt(in) (PEFT's Kaiming default) and B at zero, so training starts
- * exactly at the base model.
+ * Add LoRA factors to `parameters` and return their names (the only trainable tensors). Fresh
+ * factors: A starts uniform in ±1/sqrt(in) (PEFT's Kaiming default) and B at zero, so training
+ * starts exactly at the base model. With `initial` (an adapter in ggml layout, checked by
+ * readInitialAdapter), A and B start from its values, so training continues that adapter.
  */
 export function addLoraFactors(
   parameters: ParameterMap,
   config: LlamaConfig,
   settings: LoraSettings,
   seed: number,
+  initial?: LlamaWeights,
 ): string[] {
   validateLoraSettings(settings);
-  return addLoraFactorsTo(parameters, loraBaseNames(config, settings.targets), settings.rank, seed);
+  const names = loraBaseNames(config, settings.targets);
+  if (!initial) return addLoraFactorsTo(parameters, names, settings.rank, seed);
+  const trainable: string[] = [];
+  for (const name of names) {
+    if (!parameters.has(name)) throw new Error(`parameter ${name} is missing`);
+    for (const factor of [`${name}.lora_a`, `${name}.lora_b`]) {
+      const tensor = initial.get(factor);
+      if (!tensor) throw new Error(`initial adapter factor ${factor} is missing`);
+      parameters.set(factor, toInternalTensor(factor, tensor));
+      trainable.push(factor);
+    }
+  }
+  return trainable;
 }
 
 /** Add LoRA factors (A random, B zero) to the named [in, out] matrices; returns the factor names. */

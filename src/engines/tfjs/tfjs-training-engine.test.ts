@@ -102,6 +102,29 @@ describe('TfjsTrainingEngine', () => {
     expect(result.history[1]).toEqual(first.find((event) => event.epochEnd && event.epoch === 1));
   });
 
+  it('continues a LoRA adapter from where it ended, and refuses one of other settings', async () => {
+    const engine = new TfjsTrainingEngine();
+    const first = await engine.train(job('stage1', { loraRank: 4 }));
+    const continued: TrainingProgress[] = [];
+    const second = await engine.train(
+      { ...job('stage2', { loraRank: 4, epochs: 1 }), initialAdapter: first.adapterPath! },
+      { onProgress: (event) => continued.push(event) },
+    );
+    // Same data, split and seed: the continued job's epoch-0 validation loss is stage 1's last one,
+    // not the base model's (which a fresh adapter would start at).
+    expect(continued[0]!.validationLoss).toBeCloseTo(first.history.at(-1)!.validationLoss!, 5);
+    expect(continued[0]!.validationLoss).toBeLessThan(first.history[0]!.validationLoss! - 0.1);
+    expect(second.adapterPath).toBe(join(directory, 'stage2.gguf'));
+    const restart = {
+      ...job('stage2-other', { loraRank: 2, loraAlpha: 8 }),
+      initialAdapter: first.adapterPath!,
+    };
+    await expect(engine.train(restart)).rejects.toThrow(/rank 2/);
+    await expect(
+      engine.train({ ...job('stage2-full'), initialAdapter: first.adapterPath! }),
+    ).rejects.toBeInstanceOf(ConfigError);
+  });
+
   it('carries typed errors with their location across the worker boundary', async () => {
     const engine = new TfjsTrainingEngine();
     const longPath = join(directory, 'long.jsonl');

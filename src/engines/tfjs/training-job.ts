@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { readLlamaModel, writeLlamaModel } from '../../model/llama-model-file.js';
 import type { TrainingJob, TrainingProgress, TrainingResult } from '../../training/training-engine.js';
+import { readInitialAdapter } from './initial-adapter.js';
 import { LlamaTrainer } from './llama-trainer.js';
 import { defaultLoraTargets } from './lora.js';
 import { writeLoraAdapter } from './lora-adapter-file.js';
@@ -133,6 +134,11 @@ export async function runTrainingJob(
   if (hyperparameters.loraAlpha !== undefined && hyperparameters.loraRank === undefined) {
     throw new ConfigError('loraAlpha is set but loraRank is not; set loraRank to train LoRA');
   }
+  if (job.initialAdapter !== undefined && hyperparameters.loraRank === undefined) {
+    throw new ConfigError(
+      `initialAdapter ${job.initialAdapter} is set but loraRank is not; continuing an adapter trains LoRA of its rank`,
+    );
+  }
   await assertTrainable(job.baseModel, hyperparameters.loraRank !== undefined);
   const kernels = await configureWasmBackend({ kernels: settings.kernels, threads: settings.threads });
   if (kernels.kind === 'wasm' && settings.kernels !== 'wasm') {
@@ -160,6 +166,10 @@ export async function runTrainingJob(
           alpha: hyperparameters.loraAlpha ?? 2 * hyperparameters.loraRank,
           targets: settings.loraTargets ?? defaultLoraTargets,
         };
+  const initial =
+    lora && job.initialAdapter !== undefined
+      ? await readInitialAdapter(job.initialAdapter, model.config, lora)
+      : undefined;
   const trainer = new LlamaTrainer(model.config, model.weights, {
     learningRate: hyperparameters.learningRate,
     warmupSteps: Math.round(hyperparameters.warmupRatio * steps),
@@ -168,6 +178,7 @@ export async function runTrainingJob(
     gradientClipNorm: hyperparameters.gradientClipNorm,
     seed: hyperparameters.seed,
     ...(lora ? { lora } : {}),
+    ...(initial ? { initialLora: initial.tensors } : {}),
     ...(settings.adam ? { adam: settings.adam } : {}),
     ...(projector ? { vision: visionSettings(projector, hyperparameters) } : {}),
   });
@@ -193,6 +204,7 @@ export async function runTrainingJob(
           adam: settings.adam,
           baseSize,
           config: model.config,
+          initialAdapter: initial?.digest,
           ...(projector
             ? { vision: projector.config, projectorSize: (await stat(job.visionProjector!)).size }
             : {}),

@@ -120,12 +120,24 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  // A LoRA stage leaves an adapter, which a run cannot yet evaluate or train a later stage from;
-  // refuse before any work rather than fail after the first training.
-  for (const field of ['training', 'stage2Training'] as const) {
-    if (parsed.data.student[field]?.loraRank !== undefined)
+  // Stage 2 continues stage 1's adapter, so with a LoRA stage 1 it must train LoRA of the same
+  // rank and alpha (alpha / rank scales what the adapter computes); refuse before any work.
+  const { training, stage2Training } = parsed.data.student;
+  if (training.loraRank !== undefined && stage2Training) {
+    const alpha = (settings: { loraRank?: number | undefined; loraAlpha?: number | undefined }) =>
+      settings.loraAlpha ?? 2 * (settings.loraRank ?? 0);
+    if (stage2Training.loraRank !== training.loraRank || alpha(stage2Training) !== alpha(training))
       throw new ConfigError(
-        `${file}: student.${field}.loraRank: runs train full students for now (a LoRA stage's adapter cannot yet be evaluated or trained on by later stages); remove loraRank, or train an adapter with \`medistill train --lora\``,
+        `${file}: student.stage2Training.loraRank: stage 2 continues stage 1's LoRA adapter, so it needs the same loraRank (${training.loraRank}) and loraAlpha (${alpha(training)})`,
+      );
+  }
+  // A LoRA stage keeps the base model's path and writes only an adapter, so a vision stage's
+  // trained mmproj would have no model of its own to sit beside; the embedded vision student
+  // trains full (decision 0016). Refuse the pairing before any work.
+  for (const field of ['training', 'stage2Training'] as const) {
+    if (parsed.data.student.projector !== undefined && parsed.data.student[field]?.loraRank !== undefined)
+      throw new ConfigError(
+        `${file}: student.${field}.loraRank: vision runs train the full student for now (a LoRA stage would lose its trained projector); remove loraRank, or train a LoRA vision student with \`medistill train --mmproj --lora\``,
       );
   }
   return parsed.data;

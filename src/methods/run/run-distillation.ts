@@ -59,9 +59,14 @@ export const runItemsFileName = 'items.jsonl';
  * in its own worker thread, so two strategies use both cores), then summarise with intervals and
  * paired tests. Each (strategy, seed) keeps its work in its own directory and resumes there.
  */
-export async function runDistillation(
-  setup: DistillationSetup,
-): Promise<{ results: DistillationResults; report: RunReportInput; referenceModel?: string }> {
+export async function runDistillation(setup: DistillationSetup): Promise<{
+  results: DistillationResults;
+  report: RunReportInput;
+  referenceModel?: string;
+  referenceAdapter?: string;
+  /** Each strategy's outcome per seed, with every stage's evaluation (benches build their own tables). */
+  outcomes: ReadonlyMap<string, StrategyOutcome[]>;
+}> {
   const chosen = setup.strategies.map(strategyNamed);
   const jobs = chosen.flatMap((strategy) => setup.seeds.map((seed) => ({ strategy, seed })));
   const outcomes = new Map<string, StrategyOutcome[]>();
@@ -138,7 +143,13 @@ export async function runDistillation(
       .map(([strategy, message]) => `${strategy} (${message})`)
       .join('; ')}`.trim();
   if (reviews.size > 0) report.review = reviews.summary();
-  // The reference strategy's final student at its first seed: what a deploy stage exports.
-  const referenceModel = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1)?.modelPath : undefined;
-  return { results, report, ...(referenceModel ? { referenceModel } : {}) };
+  // The reference strategy's final student at its first seed (with its adapter): what a deploy stage exports.
+  const final = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1) : undefined;
+  return {
+    results,
+    report,
+    outcomes,
+    ...(final ? { referenceModel: final.modelPath } : {}),
+    ...(final?.adapterPath ? { referenceAdapter: final.adapterPath } : {}),
+  };
 }

@@ -34,6 +34,8 @@ export interface RunFromConfigOptions {
 export interface DeployStageInput {
   directory: string;
   model: string;
+  /** The student's LoRA adapter, when it is one: merged into `model` before anything is exported. */
+  adapter?: string;
   types: readonly QuantizeType[];
   test: readonly Item[];
   loadModel: (path: string) => Promise<LanguageModel>;
@@ -66,7 +68,7 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
     try {
       const setup = await setupRun(config, directory, store, options.configPath, options.startVisionStudent);
       release = setup.release;
-      const { results, report, referenceModel } = await runDistillation({
+      const { results, report, referenceModel, referenceAdapter } = await runDistillation({
         ...setup,
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -76,6 +78,7 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
           ? await options.deployStage({
               directory,
               model: referenceModel,
+              ...(referenceAdapter ? { adapter: referenceAdapter } : {}),
               types: config.deploy.types,
               test: setup.test,
               loadModel: setup.student.load,

@@ -19,6 +19,7 @@ import type { RunStore } from '../../store/run-store.js';
 import { definedOnly } from '../../util/defined-only.js';
 import { strategyNamed } from '../strategies/registry.js';
 import type { StudentSettings } from '../strategy-context.js';
+import { llamaCppStudentLoader } from '../student-files.js';
 import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
 import { LlmTeacher } from '../teacher/llm-teacher.js';
 import { resolveTemplates } from '../teacher/prompt-templates.js';
@@ -179,7 +180,7 @@ export async function setupRun(
           parallel: Math.min(8, config.concurrency),
           threads,
         })
-      : (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
+      : llamaCppStudentLoader(runtime, { parallelSequences: Math.min(8, config.concurrency) }),
   };
   return {
     name: config.name,

@@ -16,6 +16,8 @@ async function fileHash(path: string): Promise<string> {
 export interface TrainingRequest {
   engine: string;
   baseModel: string;
+  /** The LoRA adapter the training continues, keyed by its content like the base model. */
+  initialAdapter?: string;
   /** The training set exactly as written (messages JSONL). */
   data: string;
   hyperparameters: TrainingHyperparameters;
@@ -24,8 +26,8 @@ export interface TrainingRequest {
 }
 
 /**
- * Trained models keyed by what determines them: engine, base model bytes, training data and
- * hyperparameters (seed included). Strategies that train the same thing (MedThink's stage 1 and
+ * Trained models (or LoRA adapters) keyed by what determines them: engine, base model bytes, the
+ * starting adapter's bytes, training data and hyperparameters (seed included). Strategies that train the same thing (MedThink's stage 1 and
  * explanation-augmented fine-tuning, for one seed) train it once; a second caller waits for the
  * first, or copies the finished model, and gets the same training history.
  */
@@ -35,10 +37,12 @@ export class TrainingCache {
   constructor(readonly directory: string) {}
 
   async key(request: TrainingRequest): Promise<string> {
+    const { initialAdapter, ...rest } = request;
     return contentHash({
-      ...request,
+      ...rest,
       baseModel: await fileHash(request.baseModel),
-      ...(request.visionProjector ? { visionProjector: await fileHash(request.visionProjector) } : {}),
+      ...(initialAdapter ? { initialAdapter: await fileHash(initialAdapter) } : {}),
+      ...(rest.visionProjector ? { visionProjector: await fileHash(rest.visionProjector) } : {}),
     });
   }
 

@@ -3,7 +3,7 @@ import { itemPromptText } from '../../datasets/item-prompt.js';
 import { matchesReference } from '../../eval/extract-answer.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import { answerLine } from '../answer-format.js';
-import type { StrategyContext } from '../strategy-context.js';
+import type { StrategyContext, StudentFiles } from '../strategy-context.js';
 
 /** Accuracy by log-likelihood over the admissible answers, beside the generated-answer accuracy. */
 export interface LoglikAccuracy {
@@ -54,7 +54,7 @@ export function likeliestAnswer(
 export function studentLoglik(
   context: StrategyContext,
   stage: string,
-  modelPath: string,
+  student: StudentFiles,
   items: readonly Item[],
   promptPrefix = '',
 ): Promise<LoglikAccuracy | null> {
@@ -66,7 +66,7 @@ export function studentLoglik(
   return context.stages.run(stage, async (): Promise<LoglikAccuracy | null> => {
     const base = { strategy: context.strategy, seed: context.seed, stage };
     context.emit({ type: 'stage-start', ...base, total: scorable.length });
-    const model = await context.student.load(modelPath);
+    const model = await context.student.load(student.modelPath, student.adapterPath);
     try {
       const score = model.scoreContinuations?.bind(model);
       if (!score) return null;

@@ -2,7 +2,7 @@ import type { Item } from '../../datasets/item.js';
 import { itemPromptText } from '../../datasets/item-prompt.js';
 import { extractAnswer, matchesReference } from '../../eval/extract-answer.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
-import type { StrategyContext } from '../strategy-context.js';
+import type { StrategyContext, StudentFiles } from '../strategy-context.js';
 import { studentUserContent } from '../vision-inputs.js';
 
 export interface StudentPrediction {
@@ -33,14 +33,14 @@ export function readStudentReply(item: Item, reply: string): Pick<StudentPredict
 export function studentAnswers(
   context: StrategyContext,
   stage: string,
-  modelPath: string,
+  student: StudentFiles,
   items: readonly Item[],
   promptPrefix = '',
 ): Promise<StudentPrediction[]> {
   return context.stages.run(stage, async () => {
     const base = { strategy: context.strategy, seed: context.seed, stage };
     context.emit({ type: 'stage-start', ...base, total: items.length });
-    const model = await context.student.load(modelPath);
+    const model = await context.student.load(student.modelPath, student.adapterPath);
     let done = 0;
     let failed = 0;
     try {

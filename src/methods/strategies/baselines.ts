@@ -7,6 +7,7 @@ import { noExamplesError } from '../stages/stage-failure.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
+import { studentFiles } from '../student-files.js';
 import { answerExample, example, STEP_BY_STEP_PREFIX, type TrainingExample } from '../training-examples.js';
 import { majorityVote } from './majority-vote.js';
 import type { Strategy, StrategyOutcome } from './strategy.js';
@@ -20,8 +21,8 @@ export async function trainAndEvaluate(
   promptPrefix = '',
 ): Promise<StrategyOutcome> {
   if (examples.length === 0) throw noExamplesError(context, 'student.train', counts);
-  const trained = await trainStage(context, 'student', examples, context.student.baseModel);
-  const evaluation = await evaluateStudent(context, 'student', trained.modelPath, promptPrefix);
+  const trained = await trainStage(context, 'student', examples, { modelPath: context.student.baseModel });
+  const evaluation = await evaluateStudent(context, 'student', studentFiles(trained), promptPrefix);
   return {
     strategy: context.strategy,
     seed: context.seed,
@@ -41,7 +42,7 @@ export const zeroShot: Strategy = {
   name: 'zero-shot',
   description: 'the student as it is, without distillation',
   async run(context) {
-    const evaluation = await evaluateStudent(context, 'base', context.student.baseModel);
+    const evaluation = await evaluateStudent(context, 'base', { modelPath: context.student.baseModel });
     return {
       strategy: context.strategy,
       seed: context.seed,

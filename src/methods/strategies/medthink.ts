@@ -7,6 +7,7 @@ import { studentAnswers } from '../stages/student-answers.js';
 import { runTeacherStage } from '../stages/teacher-stage.js';
 import { trainStage } from '../stages/train.js';
 import type { StrategyContext } from '../strategy-context.js';
+import { studentFiles } from '../student-files.js';
 import { example, type TrainingExample } from '../training-examples.js';
 import { trainAndEvaluate } from './baselines.js';
 import type { Strategy, StrategyOutcome } from './strategy.js';
@@ -54,8 +55,10 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
       droppedByScreening: data.screened.dropped.length,
       teacherFailures: data.failures.length,
     });
-  const stage1 = await trainStage(context, 'stage1', data.examples, context.student.baseModel);
-  const evaluations: Evaluation[] = [await evaluateStudent(context, 'stage1', stage1.modelPath)];
+  const stage1 = await trainStage(context, 'stage1', data.examples, {
+    modelPath: context.student.baseModel,
+  });
+  const evaluations: Evaluation[] = [await evaluateStudent(context, 'stage1', studentFiles(stage1))];
   const training = [{ stage: 'stage1', history: stage1.history }];
   const counts: Record<string, number> = {
     stage1Items: data.examples.length,
@@ -63,11 +66,12 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
   };
   const failedItems = data.failures.map((failure) => failure.itemId);
   const stageOneExample = new Map(data.examples.map((entry) => [entry.meta.itemId, entry]));
-  let modelPath = stage1.modelPath;
+  // Each round starts from the previous student: its weights, or with LoRA the base and its adapter.
+  let student = studentFiles(stage1);
   let previousErrors = Number.POSITIVE_INFINITY;
   for (let round = 1; round <= maxRounds; round++) {
     const name = maxRounds === 1 ? 'stage2' : `stage2-round${round}`;
-    const probe = await studentAnswers(context, `${name}.probe`, modelPath, data.items);
+    const probe = await studentAnswers(context, `${name}.probe`, student, data.items);
     const judged = await judgeReplies(context, `${name}.judge`, data.items, probe);
     counts[maxRounds === 1 ? 'stage2ErrorItems' : `round${round}ErrorItems`] = judged.wrong.length;
     // Iterating stops once the training error no longer falls, as the iterative variant specifies.
@@ -94,12 +98,12 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
       context,
       name,
       examples,
-      modelPath,
+      student,
       context.student.stage2Hyperparameters ?? context.student.hyperparameters,
     );
     training.push({ stage: name, history: retrained.history });
-    evaluations.push(await evaluateStudent(context, name, retrained.modelPath));
-    modelPath = retrained.modelPath;
+    student = studentFiles(retrained);
+    evaluations.push(await evaluateStudent(context, name, student));
   }
   return {
     strategy: context.strategy,
