@@ -155,16 +155,16 @@ export class TogetherEngine implements TrainingEngine {
     const history: TrainingProgress[] = [];
     let seen = 0;
     let events: FineTuneEvent[] = [];
-    let epoch = 0;
+    let completedEpochs = 0;
     for (;;) {
       const state = await client.json('GET', `/fine-tunes/${encodeURIComponent(jobId)}`, fineTuneSchema);
       events = (
         await client.json('GET', `/fine-tunes/${encodeURIComponent(jobId)}/events`, fineTuneEventsSchema)
       ).data;
       for (const event of events.slice(seen)) {
-        const progress = progressFromEvent(event, epoch, startedAt, job.hyperparameters.epochs);
+        const progress = progressFromEvent(event, completedEpochs, startedAt, job.hyperparameters.epochs);
         if (!progress) continue;
-        epoch = progress.epoch;
+        if (progress.epochEnd) completedEpochs = progress.epoch;
         history.push(progress);
         options.onProgress?.(progress);
       }
@@ -188,7 +188,7 @@ export class TogetherEngine implements TrainingEngine {
 /** A fine-tune event as progress: step events in-epoch, `epoch_complete` as the epoch's end. */
 function progressFromEvent(
   event: FineTuneEvent,
-  epoch: number,
+  completedEpochs: number,
   startedAt: number,
   epochs: number,
 ): TrainingProgress | undefined {
@@ -199,7 +199,7 @@ function progressFromEvent(
   const epochEnd = event.type === 'epoch_complete';
   if (!epochEnd && event.step == null && loss === undefined) return undefined;
   return {
-    epoch: epochEnd ? Math.min(epochs, epoch + 1) : Math.max(1, epoch + 1),
+    epoch: Math.min(epochs, completedEpochs + 1),
     step: event.step ?? 0,
     totalSteps: event.total_steps ?? 0,
     ...(loss !== undefined && validation === undefined ? { trainLoss: Number(loss) } : {}),
