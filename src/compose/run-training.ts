@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
 import type {
   TrainingHyperparameters,
   TrainingProgress,
   TrainingResult,
 } from '../training/training-engine.js';
+import { checkTrainingStudent } from './check-student.js';
 import { createTrainingEngine } from './create-training-engine.js';
 
 export interface RunTrainingOptions {
@@ -22,11 +26,41 @@ export interface RunTrainingOptions {
   onProgress?: (progress: TrainingProgress) => void;
   /** One-line notices about how the training runs (e.g. a slower fallback). */
   onNotice?: (message: string) => void;
+  /** The engine's own settings (see each engine's schema). */
+  engineSettings?: unknown;
+  /** A YAML or JSON file holding the engine's settings (`--engine-settings`), read when `engineSettings` is absent. */
+  engineSettingsFile?: string;
 }
 
-/** What `medistill train` does: pick the engine by name and run one training job on it. */
-export function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
-  const engine = createTrainingEngine(options.engine, { threads: options.threads });
+/** Read an engine settings file (YAML or JSON) for `medistill train --engine-settings`. */
+async function readEngineSettings(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read engine settings ${path}`, { cause: error });
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * What `medistill train` does: pick the engine by name, check that it can train the student
+ * (before any work), and run one training job on it.
+ */
+export async function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
+  const file = options.engineSettingsFile;
+  const engine = createTrainingEngine(options.engine, {
+    threads: options.threads,
+    settings: options.engineSettings ?? (file ? await readEngineSettings(file) : undefined),
+    settingsSource: file ?? 'engine settings',
+  });
+  await checkTrainingStudent(options.engine, options.baseModel, {
+    lora: options.hyperparameters.loraRank !== undefined,
+  });
   return engine.train(
     {
       baseModel: options.baseModel,

@@ -11,6 +11,7 @@ import { bar, formatDuration, ProgressLine } from '../progress.js';
 
 interface TrainOptions {
   engine: string;
+  engineSettings?: string;
   model: string;
   data: string;
   out: string;
@@ -76,9 +77,19 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('fine-tune a student on chat examples (messages JSONL); loss on assistant turns only')
     .option('--engine <name>', 'training engine', choiceFlag('--engine', trainingEngineNames), 'tfjs')
-    .requiredOption('--model <file.gguf>', 'the model to start from')
+    .option(
+      '--engine-settings <file>',
+      "the engine's own settings, YAML or JSON (launcher, DeepSpeed, nodes, python, ...)",
+    )
+    .requiredOption(
+      '--model <model>',
+      'the model to start from: a GGUF (tfjs), a Hugging Face folder or hub id (transformers, llamafactory), a catalog name (together)',
+    )
     .requiredOption('--data <file.jsonl>', 'training examples: {"messages": [...]} per line')
-    .requiredOption('--out <file.gguf>', 'where to write the trained model (or the adapter, with --lora)')
+    .requiredOption(
+      '--out <path>',
+      'where to write the trained model (or the adapter, with --lora): a GGUF for tfjs, a folder for the GPU engines',
+    )
     .option('--checkpoints <dir>', 'per-epoch checkpoints (default: <out>.checkpoints)')
     .option(
       '--lora <rank>',
@@ -171,6 +182,7 @@ export function registerTrainCommand(program: Command): void {
         const result = await withInterrupt((signal) =>
           runTraining({
             engine: options.engine,
+            ...(options.engineSettings ? { engineSettingsFile: options.engineSettings } : {}),
             baseModel: options.model,
             dataPath: options.data,
             outputPath: options.out,

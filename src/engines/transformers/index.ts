@@ -2,7 +2,7 @@
 
 export { type LaunchCommand, launchCommand } from './launch-command.js';
 export { checkPythonPackages, requiredModules } from './python-packages.js';
-export { TransformersEngine, type TransformersTrainOptions } from './transformers-engine.js';
+export { TransformersEngine } from './transformers-engine.js';
 export {
   type TransformersSettings,
   type TransformersSettingsInput,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortedError, ConfigError, InputError, TrainingError } from '../../errors.js';
+import { checkHfStudent } from '../../model/hf-student.js';
 import type {
   TrainingEngine,
   TrainingJob,
@@ -22,12 +23,6 @@ import {
 import { parseWorkerLine, progressFromEvent, type WorkerEvent } from './worker-events.js';
 import { workerScriptPath } from './worker-script.js';
 
-/** What the vision check needs to know about the student; the engine reads config.json itself. */
-export interface TransformersTrainOptions extends TrainOptions {
-  /** The student is an image-text model (adds pillow to the packages checked). */
-  vision?: boolean;
-}
-
 /**
  * Trains a Hugging Face student (a model folder or hub id) with transformers + peft and the
  * standard Trainer, in a Python worker shipped with the package. LoRA (`loraRank`) or full; the
@@ -46,7 +41,7 @@ export class TransformersEngine implements TrainingEngine {
     this.settings = transformersSettingsSchema.parse(settings);
   }
 
-  async train(job: TrainingJob, options: TransformersTrainOptions = {}): Promise<TrainingResult> {
+  async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
     const settings = this.settings;
     for (const [field, file] of [
       ['deepspeed', settings.deepspeed],
@@ -56,12 +51,13 @@ export class TransformersEngine implements TrainingEngine {
         throw new ConfigError(`the ${field} file ${file} does not exist`);
     }
     if (!existsSync(job.dataPath)) throw new InputError('training data not found', { file: job.dataPath });
+    const student = await checkHfStudent(job.baseModel);
     const script = workerScriptPath();
     await checkPythonPackages(
       settings.python,
       requiredModules({
         lora: job.hyperparameters.loraRank !== undefined,
-        vision: options.vision ?? false,
+        vision: student.kind === 'folder' && student.vision,
         deepspeed: settings.deepspeed !== undefined,
       }),
       options.signal,
@@ -74,7 +70,7 @@ export class TransformersEngine implements TrainingEngine {
       jobFile,
       `${JSON.stringify(
         {
-          baseModel: existsSync(job.baseModel) ? resolve(job.baseModel) : job.baseModel,
+          baseModel: student.kind === 'folder' ? student.path : student.id,
           dataPath: resolve(job.dataPath),
           outputPath: resolve(job.outputPath),
           checkpointDir,

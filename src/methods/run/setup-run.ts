@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
-import { createTrainingEngine, threadsPerTraining } from '../../compose/create-training-engine.js';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
@@ -10,7 +9,6 @@ import { loadDataset } from '../../datasets/load-dataset.js';
 import { splitItems } from '../../datasets/split-items.js';
 import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import { ConfigError } from '../../errors.js';
-import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
 import { EndpointGuard } from '../../privacy/endpoint-guard.js';
 import { checkRunEndpoints, screenRunItems } from '../../privacy/run-privacy.js';
@@ -25,6 +23,7 @@ import type { Teacher } from '../teacher/teacher.js';
 import type { RunConfig } from './run-config.js';
 import type { DistillationSetup } from './run-distillation.js';
 import { studentCorpus } from './student-corpus.js';
+import { checkedStudent, studentEndpoints, studentSide } from './student-setup.js';
 
 interface RunData {
   train: Item[];
@@ -73,7 +72,10 @@ export async function setupRun(
   const remote = await checkRunEndpoints(guard, [
     { role: 'teacher', spec: config.teacher },
     { role: 'judge', spec: config.judge },
+    ...studentEndpoints(config),
   ]);
+  // The student is checked for its engine before data is read or the teacher is called.
+  const configuredStudent = config.student.model === 'new' ? undefined : await checkedStudent(config);
   const data = await runData(config);
   const { train, test } = await screenRunItems({
     train: config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train,
@@ -107,19 +109,25 @@ export async function setupRun(
       maxReplyCharacters: config.teacherLimits.maxCharacters,
     });
   }
-  const studentPath = await studentModel(config, directory, train);
+  const studentPath = configuredStudent ?? (await newStudentModel(config, directory, train));
   const runtime = new LlamaCppRuntime();
+  const { engine, load } = await studentSide({
+    config,
+    directory,
+    baseModel: studentPath,
+    runtime,
+    guard,
+    resolveModel: (spec) => resolveModel(spec),
+  });
   const student: StudentSettings = {
     baseModel: studentPath,
-    engine: createTrainingEngine(config.student.engine, {
-      threads: threadsPerTraining(config.parallelStrategies),
-    }),
+    engine,
     hyperparameters: definedOnly(config.student.training),
     ...(config.student.stage2Training
       ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) }
       : {}),
     maxAnswerTokens: config.student.maxAnswerTokens,
-    load: (path) => runtime.loadModel(path, { parallelSequences: Math.min(8, config.concurrency) }),
+    load,
   };
   return {
     name: config.name,
@@ -138,13 +146,8 @@ export async function setupRun(
   };
 }
 
-/** The student GGUF: the configured file (checked to be a model), or a new one made from the data's text. */
-async function studentModel(config: RunConfig, directory: string, train: Item[]): Promise<string> {
-  if (config.student.model !== 'new') {
-    const path = resolve(config.student.model);
-    await readGgufHeader(path);
-    return path;
-  }
+/** A new random-weight GGUF student made from the data's text (`student.model: new`). */
+async function newStudentModel(config: RunConfig, directory: string, train: Item[]): Promise<string> {
   const path = join(directory, 'student-base.gguf');
   if (existsSync(path)) return path;
   const shape = config.student.shape ?? {
