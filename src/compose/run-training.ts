@@ -61,6 +61,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   await checkTrainingStudent(options.engine, options.baseModel, {
     lora: options.hyperparameters.loraRank !== undefined,
   });
+  await engine.preflight?.(options.baseModel, options.hyperparameters);
   return engine.train(
     {
       baseModel: options.baseModel,

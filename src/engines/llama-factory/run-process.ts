@@ -80,9 +80,17 @@ export async function runProcess(argv: readonly string[], options: RunProcessOpt
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   let running = true;
+  // The wait between ticks ends early when the process exits, so a run is not held up by a tick.
+  let wake = (): void => undefined;
   const ticking = (async () => {
     while (running) {
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       // A failed read of the log is retried on the next tick; the final one after exit reports it.
       if (running) await options.onTick?.().catch(() => undefined);
     }
@@ -92,6 +100,7 @@ export async function runProcess(argv: readonly string[], options: RunProcessOpt
     return { ...run, outputTail };
   } finally {
     running = false;
+    wake();
     await ticking;
     options.signal?.removeEventListener('abort', stop);
     await options.onTick?.();

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortedError, ConfigError, InputError, TrainingError } from '../../errors.js';
-import { checkHfStudent } from '../../model/hf-student.js';
+import { checkHfStudent, type HfStudent } from '../../model/hf-student.js';
 import type {
   TrainingEngine,
+  TrainingHyperparameters,
   TrainingJob,
   TrainingProgress,
   TrainingResult,

@@ -8,6 +8,7 @@ import type { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.
 import type { LanguageModel } from '../../models/language-model.js';
 import type { EndpointGuard } from '../../privacy/endpoint-guard.js';
 import type { TrainingEngine } from '../../training/training-engine.js';
+import { definedOnly } from '../../util/defined-only.js';
 import type { RunConfig } from './run-config.js';
 
 /** The server specs a run's student side will call, for the privacy check before any data is read. */
@@ -56,6 +57,7 @@ export async function studentSide(
       ? { fetch: options.guard.fetchFor(hostedEndpoint, `${student.engine}:${student.model}`) }
       : {}),
   });
+  await engine.preflight?.(options.baseModel, definedOnly(student.training));
   const evaluation = student.evaluation;
   const route =
     evaluation?.route ??
