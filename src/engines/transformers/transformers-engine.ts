@@ -42,7 +42,16 @@ export class TransformersEngine implements TrainingEngine {
     this.settings = transformersSettingsSchema.parse(settings);
   }
 
-  async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
+  /** The student, the settings' files and the Python packages, checked with one quick Python call. */
+  async preflight(baseModel: string, hyperparameters: TrainingHyperparameters): Promise<void> {
+    await this.#check(baseModel, hyperparameters);
+  }
+
+  async #check(
+    baseModel: string,
+    hyperparameters: TrainingHyperparameters,
+    signal?: AbortSignal,
+  ): Promise<HfStudent> {
     const settings = this.settings;
     for (const [field, file] of [
       ['deepspeed', settings.deepspeed],
@@ -51,18 +60,24 @@ export class TransformersEngine implements TrainingEngine {
       if (file !== undefined && !existsSync(file))
         throw new ConfigError(`the ${field} file ${file} does not exist`);
     }
-    if (!existsSync(job.dataPath)) throw new InputError('training data not found', { file: job.dataPath });
-    const student = await checkHfStudent(job.baseModel);
-    const script = workerScriptPath();
+    const student = await checkHfStudent(baseModel);
     await checkPythonPackages(
       settings.python,
       requiredModules({
-        lora: job.hyperparameters.loraRank !== undefined,
+        lora: hyperparameters.loraRank !== undefined,
         vision: student.kind === 'folder' && student.vision,
         deepspeed: settings.deepspeed !== undefined,
       }),
-      options.signal,
+      signal,
     );
+    return student;
+  }
+
+  async train(job: TrainingJob, options: TrainOptions = {}): Promise<TrainingResult> {
+    const settings = this.settings;
+    if (!existsSync(job.dataPath)) throw new InputError('training data not found', { file: job.dataPath });
+    const student = await this.#check(job.baseModel, job.hyperparameters, options.signal);
+    const script = workerScriptPath();
     const checkpointDir = resolve(job.checkpointDir);
     const workDir = join(checkpointDir, 'medistill');
     await mkdir(workDir, { recursive: true });
