@@ -52,7 +52,9 @@ export function shortestFloat32(value: number): number {
 /** Llama 3 rope_scaling whose factors, computed as the converter computes them, are exactly these. */
 function llama3Scaling(factors: number[], base: number, headDimension: number, file: string) {
   const factor = Math.max(...factors);
-  for (const originalContextLength of [8192, 4096, 2048, 16384, 32768, 65536, 131072, 1024])
+  for (const originalContextLength of [
+    8192, 4096, 2048, 16384, 32768, 65536, 131072, 1024, 512, 256, 128, 64,
+  ])
     for (const lowFreqFactor of [1, 2, 0.5])
       for (const highFreqFactor of [4, 2, 8, 1]) {
         const scaling = { factor, lowFreqFactor, highFreqFactor, originalContextLength };

@@ -103,7 +103,8 @@ export async function hfTokenizerMetadata(
   const textOf = new Map<number, string>();
   for (const [text, id] of Object.entries(json.model.vocab)) textOf.set(id, text);
   for (const added of json.added_tokens) textOf.set(added.id, added.content);
-  const highest = Math.max(-1, ...textOf.keys());
+  let highest = -1;
+  for (const id of textOf.keys()) highest = Math.max(highest, id);
   if (highest >= vocabSize)
     throw new ModelFormatError(
       `token id ${highest} is outside the model's vocab_size ${vocabSize} (config.json)`,
