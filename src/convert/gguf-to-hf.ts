@@ -52,22 +52,29 @@ export function shortestFloat32(value: number): number {
 /** Llama 3 rope_scaling whose factors, computed as the converter computes them, are exactly these. */
 function llama3Scaling(factors: number[], base: number, headDimension: number, file: string) {
   const factor = Math.max(...factors);
-  for (const originalContextLength of [
-    8192, 4096, 2048, 16384, 32768, 65536, 131072, 1024, 512, 256, 128, 64,
-  ])
-    for (const lowFreqFactor of [1, 2, 0.5])
-      for (const highFreqFactor of [4, 2, 8, 1]) {
-        const scaling = { factor, lowFreqFactor, highFreqFactor, originalContextLength };
-        const computed = llama3RopeFactors(base, headDimension, scaling);
-        if (computed.every((value, i) => Math.fround(value) === factors[i]))
-          return {
-            rope_type: 'llama3',
-            factor,
-            low_freq_factor: lowFreqFactor,
-            high_freq_factor: highFreqFactor,
-            original_max_position_embeddings: originalContextLength,
-          };
-      }
+  // Several settings give the same factors (only the wavelength bounds matter): Llama 3's
+  // published low/high factors (1, 4) are tried first with every context length.
+  for (const [lowFreqFactor, highFreqFactor] of [
+    [1, 4],
+    [1, 2],
+    [1, 8],
+    [2, 4],
+    [0.5, 4],
+  ] as const)
+    for (const originalContextLength of [
+      8192, 4096, 2048, 16384, 32768, 65536, 131072, 1024, 512, 256, 128, 64,
+    ]) {
+      const scaling = { factor, lowFreqFactor, highFreqFactor, originalContextLength };
+      const computed = llama3RopeFactors(base, headDimension, scaling);
+      if (computed.every((value, i) => Math.fround(value) === factors[i]))
+        return {
+          rope_type: 'llama3',
+          factor,
+          low_freq_factor: lowFreqFactor,
+          high_freq_factor: highFreqFactor,
+          original_max_position_embeddings: originalContextLength,
+        };
+    }
   throw new ModelFormatError('these RoPE factors are not the Llama 3 scaling of any common setting', {
     file,
     field: ROPE_FREQS,
