@@ -181,7 +181,7 @@ function checkPair(
     });
   if (aInputs !== inputs || bOutputs !== outputs)
     throw new ModelFormatError(
-      `this adapter is for another base model: it maps ${aInputs} inputs to ${bOutputs} outputs, but ${target} of ${base.path} maps ${inputs} to ${outputs}`,
+      `this adapter is for another base model: it maps ${aInputs} inputs to ${bOutputs} outputs, but ${target} (GGUF name) of ${base.path} maps ${inputs} to ${outputs}`,
       { file, field: aInputs !== inputs ? a.name : b.name },
     );
   return rank!;
