@@ -6,8 +6,8 @@ import { writeGguf } from '../gguf/write-gguf.js';
 export interface MergeLoraOptions {
   /** llama.cpp's user scale (`--lora-scaled`); the product is scaled by scale * alpha / rank (default 1). */
   scale?: number;
-  /** How merged weight matrices are stored: F32 (default; the input to quantization) or F16. */
-  storage?: 'f32' | 'f16';
+  /** How merged weight matrices are stored: F32 (default; the input to quantization), F16 or BF16. */
+  storage?: 'f32' | 'f16' | 'bf16';
 }
 
 export interface MergeLoraResult {
@@ -24,7 +24,7 @@ export interface MergeLoraResult {
  * (user scale × alpha / rank, or the user scale alone when alpha is 0), so the merged file gives the
  * logits llama.cpp gives for the base with the adapter applied. Every other tensor and every
  * metadata key of the base is kept, so any architecture llama.cpp applies adapters to can be merged.
- * The base must hold F32 or F16 weights: merging into a quantized base would quantize twice.
+ * The base must hold F32, F16 or BF16 weights: merging into a quantized base would quantize twice.
  */
 export async function mergeLoraAdapter(
   basePath: string,
@@ -54,11 +54,11 @@ export async function mergeLoraAdapter(
     );
   }
   const quantized = base.tensors.find(
-    (tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16,
+    (tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16 && tensor.type !== GgmlType.BF16,
   );
   if (quantized) {
     throw new ModelFormatError(
-      `tensor ${quantized.name} is ${ggmlTypeName(quantized.type)}; a LoRA adapter is merged into an F32 or F16 base (merging into a quantized one would quantize twice)`,
+      `tensor ${quantized.name} is ${ggmlTypeName(quantized.type)}; a LoRA adapter is merged into an F32, F16 or BF16 base (merging into a quantized one would quantize twice)`,
       { file: basePath },
     );
   }
@@ -108,13 +108,16 @@ export async function mergeLoraAdapter(
 
   const metadata = new Map(base.metadata);
   const storage = options.storage ?? 'f32';
-  // general.file_type: 0 = all F32, 1 = mostly F16 (llama_ftype).
-  metadata.set('general.file_type', gguf.uint32(storage === 'f16' ? 1 : 0));
+  // general.file_type: 0 = all F32, 1 = mostly F16, 32 = mostly BF16 (llama_ftype).
+  metadata.set('general.file_type', gguf.uint32({ f32: 0, f16: 1, bf16: 32 }[storage]));
+  const matrixType = { f32: GgmlType.F32, f16: GgmlType.F16, bf16: GgmlType.BF16 } as const;
   const tensors: GgufTensorToWrite[] = base.tensors.map((tensor) => ({
     name: tensor.name,
     shape: tensor.shape,
     data: baseData.get(tensor.name)!,
-    type: storage === 'f16' && tensor.shape.length > 1 ? GgmlType.F16 : GgmlType.F32,
+    // Norms and other 1-D tensors stay F32, as llama.cpp's converters keep them.
+    type:
+      tensor.shape.length > 1 && !tensor.name.endsWith('_norm.weight') ? matrixType[storage] : GgmlType.F32,
   }));
   await writeGguf(output, metadata, tensors);
   return { output, mergedTensors: targets.map((target) => target.name), rank, scale };
