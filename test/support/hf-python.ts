@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { colourExamples } from '../../scripts/gpu-proof/colour-examples.js';
 import { repoRoot } from './paths.js';
 
 /**
@@ -74,32 +75,5 @@ export async function writeSumExamples(path: string, count: number): Promise<voi
 
 /** Solid-colour 56 x 56 PNGs with their colour as the answer: a vision task for the tiny Qwen2-VL. */
 export async function writeColourExamples(path: string, count: number): Promise<void> {
-  const sharp = (await import('sharp')).default;
-  const colours: [string, { r: number; g: number; b: number }][] = [
-    ['red', { r: 255, g: 0, b: 0 }],
-    ['green', { r: 0, g: 255, b: 0 }],
-    ['blue', { r: 0, g: 0, b: 255 }],
-  ];
-  const lines: string[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const [name, background] = colours[index % colours.length]!;
-    const png = await sharp({ create: { width: 56, height: 56, channels: 3, background } })
-      .png()
-      .toBuffer();
-    lines.push(
-      JSON.stringify({
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
-              { type: 'text', text: 'What colour is this?' },
-            ],
-          },
-          { role: 'assistant', content: `It is ${name}.` },
-        ],
-      }),
-    );
-  }
-  await writeFile(path, `${lines.join('\n')}\n`);
+  await writeFile(path, await colourExamples(count));
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkTrainingStudent } from '../../compose/check-student.js';
 import { createTrainingEngine, threadsPerTraining } from '../../compose/create-training-engine.js';
+import { ggufConverter } from '../../compose/gguf-converter.js';
 import { createStudentLoader, type GgufConverter } from '../../compose/student-loader.js';
 import { togetherSettingsSchema } from '../../engines/hosted/together-settings.js';
 import type { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
@@ -38,7 +39,7 @@ export interface StudentSideOptions {
   runtime: LlamaCppRuntime;
   guard: EndpointGuard;
   resolveModel: (spec: string) => Promise<LanguageModel>;
-  /** Needed by the `gguf` evaluation route. */
+  /** The `gguf` route's conversions (default: medistill's own converter). */
   converter?: GgufConverter;
 }
 
@@ -80,7 +81,7 @@ export async function studentSide(
     ...(serverEndpoint?.kind === 'network'
       ? { fetch: options.guard.fetchFor(serverEndpoint, 'student-adapter-loading') }
       : {}),
-    ...(options.converter ? { converter: options.converter } : {}),
+    converter: options.converter ?? ggufConverter,
   });
   return { engine, load };
 }
