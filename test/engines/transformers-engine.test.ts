@@ -2,8 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ggufConverter } from '../../src/compose/gguf-converter.js';
+import { createStudentLoader } from '../../src/compose/student-loader.js';
+import { LlamaCppRuntime } from '../../src/engines/llama-cpp/llama-cpp-runtime.js';
 import { checkPythonPackages } from '../../src/engines/transformers/python-packages.js';
 import { TransformersEngine } from '../../src/engines/transformers/transformers-engine.js';
+import type { LanguageModel } from '../../src/models/language-model.js';
 import type { TrainingHyperparameters, TrainingProgress } from '../../src/training/training-engine.js';
 import {
   hasTrainingPackages,
@@ -87,6 +91,34 @@ describe.skipIf(!available)(
       expect(adapterConfig).toMatchObject({ r: 8, lora_alpha: 16 });
       expect(existsSync(join(directory, 'sums-adapter/adapter_model.safetensors'))).toBe(true);
     }, 300_000);
+
+    it('gguf evaluation route: the trained adapter, converted, raises the answer likelihood in llama.cpp', async () => {
+      const runtime = new LlamaCppRuntime();
+      const base = join(directory, 'models/qwen2-tiny');
+      const load = createStudentLoader({
+        route: 'gguf',
+        baseModel: base,
+        resolveModel: () => Promise.reject(new Error('unused')),
+        loadGguf: (path, options) => runtime.loadModel(path, { ...options, parallelSequences: 1 }),
+        converter: ggufConverter,
+        ggufType: 'f32',
+        directory: join(directory, 'run'),
+      });
+      const answerLogprob = async (model: LanguageModel) => {
+        const [score] = await model.scoreContinuations!(
+          [{ role: 'user', content: 'Add 3 and 4.' }],
+          ['The answer is 7.'],
+        );
+        return score!.logprob / score!.tokenCount;
+      };
+      const before = await load(base);
+      const untrained = await answerLogprob(before);
+      await before.close?.();
+      const after = await load(join(directory, 'sums-adapter'));
+      const trained = await answerLogprob(after);
+      await after.close?.();
+      expect(trained).toBeGreaterThan(untrained + 0.3);
+    }, 180_000);
 
     it('resumes from the latest checkpoint: a longer run continues where the shorter one stopped', async () => {
       const progress: TrainingProgress[] = [];

@@ -3,7 +3,11 @@ import { resolve } from 'node:path';
 import { checkTrainingStudent } from '../../compose/check-student.js';
 import { createTrainingEngine, threadsPerTraining } from '../../compose/create-training-engine.js';
 import { ggufConverter } from '../../compose/gguf-converter.js';
-import { createStudentLoader, type GgufConverter } from '../../compose/student-loader.js';
+import {
+  createStudentLoader,
+  type EvaluationRoute,
+  type GgufConverter,
+} from '../../compose/student-loader.js';
 import { togetherSettingsSchema } from '../../engines/hosted/together-settings.js';
 import type { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import type { LanguageModel } from '../../models/language-model.js';
@@ -60,9 +64,7 @@ export async function studentSide(
   });
   await engine.preflight?.(options.baseModel, definedOnly(student.training));
   const evaluation = student.evaluation;
-  const route =
-    evaluation?.route ??
-    (student.engine === 'together' ? 'server' : student.engine === 'tfjs' ? 'llama-cpp' : 'gguf');
+  const route = evaluationRouteOf(config);
   // A hosted student's base model is served where it was trained.
   const server = evaluation?.server ?? hosted;
   const serverEndpoint =
@@ -84,6 +86,23 @@ export async function studentSide(
     converter: options.converter ?? ggufConverter,
   });
   return { engine, load };
+}
+
+/** The route a run evaluates its students by: the config's, else the engine's natural one. */
+export function evaluationRouteOf(config: RunConfig): EvaluationRoute {
+  const { engine, evaluation } = config.student;
+  return evaluation?.route ?? (engine === 'together' ? 'server' : engine === 'tfjs' ? 'llama-cpp' : 'gguf');
+}
+
+/** One sentence for the report: which engine trained the students and how they were evaluated. */
+export function studentNote(config: RunConfig): string {
+  const route = evaluationRouteOf(config);
+  const how = {
+    'llama-cpp': 'in llama.cpp',
+    gguf: 'converted to GGUF, in llama.cpp',
+    server: `on the server ${config.student.evaluation?.server ?? 'where they are hosted'}`,
+  }[route];
+  return `Students trained by the ${config.student.engine} engine, evaluated ${how} (route ${route}).`;
 }
 
 /** The configured starting student, checked for the engine before any work (`new` is made elsewhere). */

@@ -1,15 +1,33 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import { contentHash } from '../../util/canonical-json.js';
 
-async function fileHash(path: string): Promise<string> {
+/**
+ * What identifies a base model: a file's bytes; a Hugging Face folder's file names, sizes and
+ * times (hashing gigabytes of shards for a key costs more than it protects); a hub id itself.
+ */
+async function modelHash(path: string): Promise<string> {
+  if (!existsSync(path)) return `id:${path}`;
   const hash = createHash('sha256');
+  if ((await stat(path)).isDirectory()) {
+    for (const name of (await readdir(path)).sort()) {
+      const entry = await stat(join(path, name));
+      hash.update(`${name}\0${entry.size}\0${entry.mtimeMs}\n`);
+    }
+    return hash.digest('hex');
+  }
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Copy a trained model, a file or (from the GPU engines) a folder, replacing what is there. */
+async function copyModel(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true });
 }
 
 export interface TrainingRequest {
@@ -32,7 +50,7 @@ export class TrainingCache {
   constructor(readonly directory: string) {}
 
   async key(request: TrainingRequest): Promise<string> {
-    return contentHash({ ...request, baseModel: await fileHash(request.baseModel) });
+    return contentHash({ ...request, baseModel: await modelHash(request.baseModel) });
   }
 
   /** Produce the model at `outputPath`, training it with `train` only if no identical training exists. */
@@ -44,7 +62,7 @@ export class TrainingCache {
     const model = join(this.directory, `${key}.gguf`);
     const meta = join(this.directory, `${key}.json`);
     if (existsSync(model) && existsSync(meta)) {
-      await copyFile(model, outputPath);
+      await copyModel(model, outputPath);
       return JSON.parse(await readFile(meta, 'utf8')) as TrainingProgress[];
     }
     let pending = this.inFlight.get(key);
@@ -54,7 +72,7 @@ export class TrainingCache {
       pending = (async () => {
         const result = await train();
         await mkdir(this.directory, { recursive: true });
-        await copyFile(result.modelPath, model);
+        await copyModel(result.modelPath, model);
         await writeFileAtomically(meta, JSON.stringify(result.history));
         return result.history;
       })();
@@ -63,7 +81,7 @@ export class TrainingCache {
       pending.catch(() => this.inFlight.delete(key));
     }
     const history = await pending;
-    if (!trainedHere) await copyFile(model, outputPath);
+    if (!trainedHere) await copyModel(model, outputPath);
     return history;
   }
 }
