@@ -33,6 +33,18 @@ VISION_TEMPLATE = (
 )
 
 
+# The language model both students share: 2 layers, 64 wide, tied embeddings.
+TEXT_SHAPE = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 512,
+    "tie_word_embeddings": True,
+}
+
+
 def save_tokenizer(tokenizer_dir, out, template):
     from transformers import Qwen2TokenizerFast
 
@@ -54,13 +66,7 @@ def text_model(tokenizer_dir, out, seed):
     tokenizer = save_tokenizer(tokenizer_dir, out, TEXT_TEMPLATE)
     config = Qwen2Config(
         vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        tie_word_embeddings=True,
+        **TEXT_SHAPE,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.eos_token_id,
@@ -79,13 +85,7 @@ def vision_model(tokenizer_dir, out, seed):
     ids = {name: tokenizer.convert_tokens_to_ids(name) for name in ("<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>")}
     config = Qwen2VLConfig(
         vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        tie_word_embeddings=True,
+        **TEXT_SHAPE,
         rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]},
         vision_config={
             "depth": 2,
