@@ -2,14 +2,17 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { trainingEngineNames } from '../../compose/create-training-engine.js';
 import { runTraining } from '../../compose/run-training.js';
+import type { PrivacyFlags } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
+import { definedOnly } from '../../util/defined-only.js';
 import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { bar, formatDuration, ProgressLine } from '../progress.js';
 
-interface TrainOptions {
+interface TrainOptions extends PrivacyFlags {
   engine: string;
   engineSettings?: string;
   model: string;
@@ -161,6 +164,8 @@ export function registerTrainCommand(program: Command): void {
       availableParallelism(),
     )
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
       const hyperparameters: TrainingHyperparameters = {
@@ -183,6 +188,7 @@ export function registerTrainCommand(program: Command): void {
           runTraining({
             engine: options.engine,
             ...(options.engineSettings ? { engineSettingsFile: options.engineSettings } : {}),
+            ...definedOnly({ guard: commandGuard(options) }),
             baseModel: options.model,
             dataPath: options.data,
             outputPath: options.out,
