@@ -28,14 +28,17 @@ const configSchema = z.looseObject({
 /** `org/name` with the characters the hub allows, and nothing that looks like a local path. */
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
+/** Any of these is a tokenizer transformers can load (fast, SentencePiece, or byte-level BPE files). */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer.model', 'vocab.json', 'tokenizer_config.json'];
+
 /** Weight file names transformers loads (sharded or not). */
 function isWeightFile(name: string): boolean {
   return /\.safetensors$/.test(name) || /^pytorch_model.*\.bin$/.test(name);
 }
 
 /**
- * Checks a student before any work starts: a folder must hold config.json (with `model_type`)
- * and weights; anything else that is not a folder must look like a hub id (`org/name`). The
+ * Checks a student before any work starts: a folder must hold config.json (with `model_type`),
+ * weights and tokenizer files; anything else that is not a folder must look like a hub id (`org/name`). The
  * folder's architecture and weight size tell the caller whether an engine can take it.
  */
 export async function checkHfStudent(spec: string): Promise<HfStudent> {
@@ -73,6 +76,10 @@ export async function checkHfStudent(spec: string): Promise<HfStudent> {
   const weights = names.filter(isWeightFile);
   if (weights.length === 0)
     throw new ModelFormatError('the student folder has no weights (*.safetensors or pytorch_model*.bin)', {
+      file: spec,
+    });
+  if (!names.some((name) => TOKENIZER_FILES.includes(name)))
+    throw new ModelFormatError(`the student folder has no tokenizer (${TOKENIZER_FILES.join(', ')})`, {
       file: spec,
     });
   const architecture = config.architectures?.[0] ?? config.model_type;

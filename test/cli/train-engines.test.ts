@@ -16,6 +16,7 @@ describe('medistill train --engine', () => {
     mkdirSync(folder);
     await writeFile(join(folder, 'config.json'), JSON.stringify({ model_type: 'qwen2' }));
     await writeFile(join(folder, 'model.safetensors'), '');
+    await writeFile(join(folder, 'tokenizer.json'), '{}');
     data = join(directory, 'sft.jsonl');
     await writeFile(
       data,

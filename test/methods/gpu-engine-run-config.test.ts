@@ -31,6 +31,7 @@ describe('run configs with GPU engines', () => {
       JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2' }),
     );
     await writeFile(join(folder, 'model.safetensors'), '');
+    await writeFile(join(folder, 'tokenizer.json'), '{}');
   });
 
   async function run(config: unknown) {
