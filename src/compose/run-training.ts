@@ -20,6 +20,10 @@ export interface RunTrainingOptions {
   /** Per-epoch checkpoints (default: `<outputPath>.checkpoints`). */
   checkpointDir?: string;
   hyperparameters: TrainingHyperparameters;
+  /** An mmproj GGUF to train with the model (a vision-language student). */
+  visionProjector?: string;
+  /** Where the trained mmproj goes (default: beside `outputPath`). */
+  projectorOutputPath?: string;
   /** Continue from the latest checkpoint when one exists (default true). */
   resume?: boolean;
   signal?: AbortSignal;
@@ -86,6 +90,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     settingsSource: source,
     ...(fetch ? { fetch } : {}),
   });
+  if (options.visionProjector && options.engine !== 'tfjs')
+    throw new ConfigError(
+      `--mmproj trains a GGUF vision student on the tfjs engine; the ${options.engine} engine takes a Hugging Face vision-language model (e.g. a Qwen2-VL folder) as --model`,
+    );
   await checkTrainingStudent(options.engine, options.baseModel, {
     lora: options.hyperparameters.loraRank !== undefined,
   });
@@ -97,6 +105,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       outputPath: options.outputPath,
       checkpointDir: options.checkpointDir ?? `${options.outputPath}.checkpoints`,
       hyperparameters: options.hyperparameters,
+      ...(options.visionProjector ? { visionProjector: options.visionProjector } : {}),
+      ...(options.projectorOutputPath ? { projectorOutputPath: options.projectorOutputPath } : {}),
     },
     {
       resume: options.resume ?? true,
