@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { mergeLoraAdapter } from '../convert/merge-lora-adapter.js';
 import type { DeployStageInput } from '../methods/run/run-from-config.js';
 import type { DeployReportInput } from '../report/deploy-report.js';
 import { definedOnly } from '../util/defined-only.js';
 import { exportModel } from './export-model.js';
 import { type FootprintRow, measureFootprint } from './footprint.js';
-import { mergeLoraAdapter } from './merge-lora-adapter.js';
 
 /** The run's inputs to the stage (see runFromConfig), and where to report progress. */
 export interface DeployStageOptions extends DeployStageInput {

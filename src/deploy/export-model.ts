@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { type MergeLoraResult, mergeLoraAdapter } from '../convert/merge-lora-adapter.js';
 import {
   isQuantizeType,
   QUANTIZE_TYPES,
@@ -9,7 +10,6 @@ import {
 import { ConfigError } from '../errors.js';
 import { readGgufHeader } from '../gguf/read-gguf.js';
 import { temporaryPathFor } from '../util/atomic-write.js';
-import { type MergeLoraResult, mergeLoraAdapter } from './merge-lora-adapter.js';
 
 export interface ExportModelOptions {
   /** The student (or any GGUF model) to export. */

@@ -142,12 +142,12 @@ export interface GgufHeader {
   dataOffset: number;
 }
 
-/** A tensor to write: F32 values, stored as F32 or converted to F16. */
+/** A tensor to write: F32 values, stored as F32 or rounded to F16 or BF16. */
 export interface GgufTensorToWrite {
   name: string;
   shape: number[];
   data: Float32Array;
-  type: GgmlType.F32 | GgmlType.F16;
+  type: GgmlType.F32 | GgmlType.F16 | GgmlType.BF16;
 }
 
 export function ggmlTypeName(type: number): string {

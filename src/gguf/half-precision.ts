@@ -29,6 +29,17 @@ export function float32ToFloat16Bits(value: number): number {
   return sign | half;
 }
 
+/**
+ * Round-to-nearest-even float32 -> bfloat16 bits, as gguf-py's converter does (a NaN stays a quiet
+ * NaN with its sign).
+ */
+export function float32ToBfloat16Bits(value: number): number {
+  floatView[0] = value;
+  const bits = intView[0]!;
+  if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) & 0xffff) | 0x0040;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
 export function float16BitsToFloat32(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >>> 10) & 0x1f;

@@ -10,8 +10,9 @@ import {
   type GgufScalar,
   type GgufTensorToWrite,
   GgufValueType,
+  tensorByteSize,
 } from './gguf-types.js';
-import { float32ToFloat16Bits } from './half-precision.js';
+import { float32ToBfloat16Bits, float32ToFloat16Bits } from './half-precision.js';
 
 /** Accumulates header bytes in chunks; headers are small next to tensor data. */
 class ByteSink {
@@ -103,14 +104,25 @@ function writeValue(sink: ByteSink, entry: GgufMetadataValue): void {
   }
 }
 
-function tensorBytes(tensor: GgufTensorToWrite): Buffer {
-  if (tensor.type === GgmlType.F32) {
-    return Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
-  }
-  const out = Buffer.alloc(tensor.data.length * 2);
-  for (let i = 0; i < tensor.data.length; i++)
-    out.writeUInt16LE(float32ToFloat16Bits(tensor.data[i]!), i * 2);
+/** F32 values stored as F32, or rounded (to nearest even) to F16 or BF16 as ggml's converters do. */
+export function encodeFloat32(data: Float32Array, type: GgmlType.F32 | GgmlType.F16 | GgmlType.BF16): Buffer {
+  if (type === GgmlType.F32) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const convert = type === GgmlType.F16 ? float32ToFloat16Bits : float32ToBfloat16Bits;
+  const out = Buffer.alloc(data.length * 2);
+  for (let i = 0; i < data.length; i++) out.writeUInt16LE(convert(data[i]!), i * 2);
   return out;
+}
+
+/**
+ * A tensor whose bytes, already in its ggml type, are produced when the writer reaches it, so a
+ * model of many GB is written one tensor at a time.
+ */
+export interface GgufTensorSource {
+  name: string;
+  /** ggml order: the first dimension varies fastest. */
+  shape: number[];
+  type: GgmlType;
+  bytes: () => Promise<Uint8Array> | Uint8Array;
 }
 
 const align = (value: number, alignment: number): number => Math.ceil(value / alignment) * alignment;
@@ -120,6 +132,32 @@ export async function writeGguf(
   path: string,
   metadata: GgufMetadata,
   tensors: GgufTensorToWrite[],
+): Promise<void> {
+  const sources = tensors.map((tensor): GgufTensorSource => {
+    const expected = tensor.shape.reduce((a, b) => a * b, 1);
+    if (expected !== tensor.data.length) {
+      throw new Error(
+        `tensor ${tensor.name}: shape [${tensor.shape}] needs ${expected} values, got ${tensor.data.length}`,
+      );
+    }
+    return {
+      name: tensor.name,
+      shape: tensor.shape,
+      type: tensor.type,
+      bytes: () => encodeFloat32(tensor.data, tensor.type),
+    };
+  });
+  await writeGgufSources(path, metadata, sources);
+}
+
+/**
+ * Write a GGUF v3 file atomically from tensors whose bytes are read one at a time, in order; a
+ * source whose byte count does not match its shape and type is refused.
+ */
+export async function writeGgufSources(
+  path: string,
+  metadata: GgufMetadata,
+  tensors: GgufTensorSource[],
 ): Promise<void> {
   const alignment = GGUF_DEFAULT_ALIGNMENT;
   const header = new ByteSink();
@@ -133,20 +171,19 @@ export async function writeGguf(
   }
   let offset = 0;
   const offsets: number[] = [];
+  const sizes: number[] = [];
   for (const tensor of tensors) {
-    const expected = tensor.shape.reduce((a, b) => a * b, 1);
-    if (expected !== tensor.data.length) {
-      throw new Error(
-        `tensor ${tensor.name}: shape [${tensor.shape}] needs ${expected} values, got ${tensor.data.length}`,
-      );
-    }
+    const size = tensorByteSize(tensor);
+    if (size === undefined)
+      throw new Error(`tensor ${tensor.name}: type ${tensor.type} cannot hold shape [${tensor.shape}]`);
     header.string(tensor.name);
     header.u32(tensor.shape.length);
     for (const dimension of tensor.shape) header.u64(dimension);
     header.u32(tensor.type);
     header.u64(offset);
     offsets.push(offset);
-    offset = align(offset + expected * (tensor.type === GgmlType.F32 ? 4 : 2), alignment);
+    sizes.push(size);
+    offset = align(offset + size, alignment);
   }
   const headerBytes = header.toBuffer();
   const dataStart = align(headerBytes.length, alignment);
@@ -155,7 +192,9 @@ export async function writeGguf(
     try {
       await handle.write(headerBytes, 0, headerBytes.length, 0);
       for (let i = 0; i < tensors.length; i++) {
-        const bytes = tensorBytes(tensors[i]!);
+        const bytes = await tensors[i]!.bytes();
+        if (bytes.length !== sizes[i])
+          throw new Error(`tensor ${tensors[i]!.name}: ${bytes.length} bytes given, ${sizes[i]} expected`);
         await handle.write(bytes, 0, bytes.length, dataStart + offsets[i]!);
       }
       // Pad to the end so the last tensor's aligned size is present, as llama.cpp's writer does.

@@ -103,4 +103,9 @@ export interface TrainOptions {
 export interface TrainingEngine {
   readonly id: string;
   train(job: TrainingJob, options?: TrainOptions): Promise<TrainingResult>;
+  /**
+   * Checks, before any work, that the engine can run on this machine for this student (e.g. the
+   * Python packages a GPU engine needs), so a run fails at start-up rather than an hour in.
+   */
+  preflight?(baseModel: string, hyperparameters: TrainingHyperparameters): Promise<void>;
 }

@@ -8,8 +8,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mergeLoraAdapter } from '../../src/convert/merge-lora-adapter.js';
 import { exportModel } from '../../src/deploy/export-model.js';
-import { mergeLoraAdapter } from '../../src/deploy/merge-lora-adapter.js';
 import { writeLoraAdapter } from '../../src/engines/tfjs/lora-adapter-file.js';
 import { readGgufHeader } from '../../src/gguf/read-gguf.js';
 import { createModel } from '../../src/model/create-model.js';

@@ -3,6 +3,7 @@ import { createModelResolver } from '../../compose/resolve-model.js';
 import { registerAskCommand } from './ask.js';
 import { registerAuditCommand } from './audit.js';
 import { registerBenchCommand } from './bench.js';
+import { registerConvertCommand } from './convert.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerAskCommand(program, resolveModel);
   registerAuditCommand(program);
   registerBenchCommand(program);
+  registerConvertCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
   registerEvalCommand(program, resolveModel);

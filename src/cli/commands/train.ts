@@ -3,19 +3,23 @@ import type { Command } from 'commander';
 import { trainingEngineNames } from '../../compose/create-training-engine.js';
 import { runTraining } from '../../compose/run-training.js';
 import { ConfigError } from '../../errors.js';
+import type { PrivacyFlags } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import type {
   TrainingHyperparameters,
   TrainingProgress,
   VisionTraining,
 } from '../../training/training-engine.js';
+import { definedOnly } from '../../util/defined-only.js';
 import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
+import { allowEndpointFlag, commandGuard, localOnlyFlag } from '../privacy-flags.js';
 import { bar, formatDuration, ProgressLine } from '../progress.js';
 
-interface TrainOptions {
+interface TrainOptions extends PrivacyFlags {
   engine: string;
+  engineSettings?: string;
   model: string;
   data: string;
   out: string;
@@ -84,9 +88,19 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('fine-tune a student on chat examples (messages JSONL); loss on assistant turns only')
     .option('--engine <name>', 'training engine', choiceFlag('--engine', trainingEngineNames), 'tfjs')
-    .requiredOption('--model <file.gguf>', 'the model to start from')
+    .option(
+      '--engine-settings <file>',
+      "the engine's own settings, YAML or JSON (launcher, DeepSpeed, nodes, python, ...)",
+    )
+    .requiredOption(
+      '--model <model>',
+      'the model to start from: a GGUF (tfjs), a Hugging Face folder or hub id (transformers, llamafactory), a catalog name (together)',
+    )
     .requiredOption('--data <file.jsonl>', 'training examples: {"messages": [...]} per line')
-    .requiredOption('--out <file.gguf>', 'where to write the trained model (or the adapter, with --lora)')
+    .requiredOption(
+      '--out <path>',
+      'where to write the trained model (or the adapter, with --lora): a GGUF for tfjs, a folder for the GPU engines',
+    )
     .option('--checkpoints <dir>', 'per-epoch checkpoints (default: <out>.checkpoints)')
     .option(
       '--lora <rank>',
@@ -171,6 +185,8 @@ export function registerTrainCommand(program: Command): void {
       availableParallelism(),
     )
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
+    .option(...localOnlyFlag)
+    .option(...allowEndpointFlag)
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
       if ((options.vision || options.mmprojOut) && !options.mmproj)
@@ -197,6 +213,8 @@ export function registerTrainCommand(program: Command): void {
         const result = await withInterrupt((signal) =>
           runTraining({
             engine: options.engine,
+            ...(options.engineSettings ? { engineSettingsFile: options.engineSettings } : {}),
+            ...definedOnly({ guard: commandGuard(options) }),
             baseModel: options.model,
             dataPath: options.data,
             outputPath: options.out,

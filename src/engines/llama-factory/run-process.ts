@@ -15,6 +15,10 @@ export interface RunProcessOptions {
   /** Called every `intervalMs` while the process runs, and once after it exits. */
   onTick?: () => Promise<void>;
   intervalMs: number;
+  /** Called with each complete line the process prints on stdout. */
+  onStdoutLine?: (line: string) => void;
+  /** What to tell the user when the command is not found (default: about LLaMA-Factory). */
+  notFoundHint?: string;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface RunProcessOptions {
  */
 export async function runProcess(argv: readonly string[], options: RunProcessOptions): Promise<ProcessRun> {
   const [command, ...args] = argv;
-  if (command === undefined) throw new ConfigError('the LLaMA-Factory command is empty');
+  if (command === undefined) throw new ConfigError('the trainer command is empty');
   if (options.signal?.aborted) throw new AbortedError('training was aborted before it started');
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -36,12 +40,27 @@ export async function runProcess(argv: readonly string[], options: RunProcessOpt
     outputTail = (outputTail + chunk.toString('utf8')).slice(-8000);
   };
   child.stdout?.on('data', keep);
+  let partialLine = '';
+  if (options.onStdoutLine) {
+    const onLine = options.onStdoutLine;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partialLine + chunk.toString('utf8')).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+    child.stdout?.on('end', () => {
+      if (partialLine) onLine(partialLine);
+      partialLine = '';
+    });
+  }
   child.stderr?.on('data', keep);
   const finished = new Promise<ProcessRun>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
-          ? new ConfigError(`cannot start "${command}": not found (install LLaMA-Factory or set the command)`)
+          ? new ConfigError(
+              `cannot start "${command}": not found (${options.notFoundHint ?? 'install LLaMA-Factory or set the command'})`,
+            )
           : error,
       ),
     );
@@ -61,9 +80,17 @@ export async function runProcess(argv: readonly string[], options: RunProcessOpt
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   let running = true;
+  // The wait between ticks ends early when the process exits, so a run is not held up by a tick.
+  let wake = (): void => undefined;
   const ticking = (async () => {
     while (running) {
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       // A failed read of the log is retried on the next tick; the final one after exit reports it.
       if (running) await options.onTick?.().catch(() => undefined);
     }
@@ -73,6 +100,7 @@ export async function runProcess(argv: readonly string[], options: RunProcessOpt
     return { ...run, outputTail };
   } finally {
     running = false;
+    wake();
     await ticking;
     options.signal?.removeEventListener('abort', stop);
     await options.onTick?.();

@@ -39,7 +39,7 @@ export async function assertTrainable(
     throw new TrainingError(
       `${modelPath}: ${(parameters / 1e6).toFixed(0)} M parameters need at least ${(needed / GIB).toFixed(1)} GiB to train ` +
         `${lora ? 'a LoRA adapter' : 'in full'}, more than the ${(available / GIB).toFixed(1)} GiB the embedded trainer can use ` +
-        `(a 4 GiB wasm heap, or 80% of this machine's memory).${stored} ${lora ? '' : 'Train a LoRA adapter (--lora), or '}use a GPU engine for models this size.`,
+        `(a 4 GiB wasm heap, or 80% of this machine's memory).${stored} ${lora ? '' : 'Train a LoRA adapter (--lora), or '}use a GPU engine for models this size (\`transformers\` or \`llamafactory\`, with the student as a Hugging Face model).`,
     );
   }
 }

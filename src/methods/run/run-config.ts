@@ -3,6 +3,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { benchmarkOptionsSchema } from '../../benchmark/generate.js';
 import { imagingBenchmarkOptionsSchema } from '../../benchmark/imaging/generate-imaging.js';
+import {
+  parseEngineSettings,
+  trainingEngineNames,
+  trainsHfStudents,
+} from '../../compose/create-training-engine.js';
+import { evaluationRoutes } from '../../compose/student-loader.js';
 import { QUANTIZE_TYPES, type QuantizeType } from '../../engines/llama-cpp/quantize-model.js';
 import { ConfigError } from '../../errors.js';
 import { defaultPrivacyPolicy, privacyPolicySchema } from '../../privacy/policy.js';
@@ -48,7 +54,11 @@ export const runConfigSchema = z.strictObject({
     .default({ maxTokens: 1024, maxCharacters: 4000 }),
   prompts: z.partialRecord(z.enum(teacherRoles), templateOverrideSchema).default({}),
   student: z.strictObject({
-    /** A GGUF file, or `new` to make a random-weight student sized by `shape`. */
+    /**
+     * A GGUF file, or `new` to make a random-weight student sized by `shape`; for the GPU engines
+     * (`transformers`, `llamafactory`) a Hugging Face model folder or hub id; for `together` a
+     * model of its catalog.
+     */
     model: z.string().min(1),
     /**
      * A vision student's image encoder and projector: an mmproj GGUF beside `model`, or `new`
@@ -64,7 +74,26 @@ export const runConfigSchema = z.strictObject({
         seed: z.number().int().default(1),
       })
       .optional(),
-    engine: z.enum(['tfjs']).default('tfjs'),
+    engine: z.enum(trainingEngineNames).default('tfjs'),
+    /** The engine's own settings (launcher, DeepSpeed, nodes, Python, ...), checked by the engine's schema. */
+    engineSettings: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * How trained students are evaluated: `llama-cpp` for GGUF students (the default for tfjs);
+     * for Hugging Face students `gguf` (convert, then llama.cpp; the default) or `server` (an
+     * OpenAI-compatible server the user runs, e.g. vLLM or SGLang, named by `server`, which loads
+     * LoRA adapters by name). Hosted engines' students are evaluated where they are hosted.
+     */
+    evaluation: z
+      .strictObject({
+        route: z.enum(evaluationRoutes),
+        /** `server` route: a model spec whose `#model` is the served base student. */
+        server: z.string().min(1).optional(),
+        /** `server` route: how adapters are loaded (`none`: already loaded under their served names). */
+        adapterLoading: z.enum(['vllm', 'sglang', 'none']).default('vllm'),
+        /** `gguf` route: the type converted weights are stored in. */
+        ggufType: z.enum(['f32', 'f16', 'bf16']).default('f16'),
+      })
+      .optional(),
     training: hyperparametersSchema.default(() => hyperparametersSchema.parse({})),
     stage2Training: hyperparametersSchema.optional(),
     maxAnswerTokens: z.number().int().positive().default(256),
@@ -120,6 +149,7 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  checkStudentEngine(parsed.data.student, file);
   // Stage 2 continues stage 1's adapter, so with a LoRA stage 1 it must train LoRA of the same
   // rank and alpha (alpha / rank scales what the adapter computes); refuse before any work.
   const { training, stage2Training } = parsed.data.student;
@@ -131,6 +161,13 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
         `${file}: student.stage2Training.loraRank: stage 2 continues stage 1's LoRA adapter, so it needs the same loraRank (${training.loraRank}) and loraAlpha (${alpha(training)})`,
       );
   }
+  // MedThink's stage 2 continues stage 1's adapter, which only the embedded engine can do yet;
+  // refuse before stage 1 is paid for rather than at stage 2.
+  const continuing = parsed.data.strategies.filter((name) => name.startsWith('medthink'));
+  if (training.loraRank !== undefined && parsed.data.student.engine !== 'tfjs' && continuing.length > 0)
+    throw new ConfigError(
+      `${file}: student.training.loraRank: ${continuing.join(', ')} continue stage 1's LoRA adapter in stage 2, which the ${parsed.data.student.engine} engine cannot do yet; train the student fully (remove loraRank) or use engine tfjs`,
+    );
   // A LoRA stage keeps the base model's path and writes only an adapter, so a vision stage's
   // trained mmproj would have no model of its own to sit beside; the embedded vision student
   // trains full (decision 0016). Refuse the pairing before any work.
@@ -141,6 +178,40 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
       );
   }
   return parsed.data;
+}
+
+/** The engine's settings and the evaluation route must suit the engine; checked before any work. */
+function checkStudentEngine(student: RunConfig['student'], file: string): void {
+  const engine = student.engine;
+  student.engineSettings = parseEngineSettings(
+    engine,
+    student.engineSettings,
+    `${file}: student.engineSettings`,
+  ) as Record<string, unknown> | undefined;
+  const route = student.evaluation?.route;
+  if (!trainsHfStudents(engine)) {
+    if (route !== undefined && route !== 'llama-cpp')
+      throw new ConfigError(
+        `${file}: student.evaluation.route: the ${engine} engine trains GGUF students, evaluated in llama.cpp (route llama-cpp)`,
+      );
+    return;
+  }
+  if (student.model === 'new')
+    throw new ConfigError(
+      `${file}: student.model: \`new\` makes a GGUF student for the embedded engine; the ${engine} engine starts from a Hugging Face model (a folder or hub id)`,
+    );
+  if (route === 'llama-cpp')
+    throw new ConfigError(
+      `${file}: student.evaluation.route: a Hugging Face student is evaluated through \`gguf\` (converted) or \`server\`, not llama-cpp directly`,
+    );
+  if (engine === 'together' && route !== undefined && route !== 'server')
+    throw new ConfigError(
+      `${file}: student.evaluation.route: a hosted student is evaluated where it is hosted (route server)`,
+    );
+  if (route === 'server' && student.evaluation?.server === undefined && engine !== 'together')
+    throw new ConfigError(
+      `${file}: student.evaluation.server: the server route needs the server's model spec, e.g. vllm:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-1.5B-Instruct`,
+    );
 }
 
 export async function readRunConfig(path: string): Promise<RunConfig> {

@@ -14,6 +14,7 @@ import { type RunConfig, readRunConfig } from './run-config.js';
 import { runDistillation } from './run-distillation.js';
 import { setupRun } from './setup-run.js';
 import type { VisionStudentStarter } from './setup-vision.js';
+import { studentNote } from './student-setup.js';
 import { writeRunOutputs } from './write-run-outputs.js';
 
 export interface RunFromConfigOptions {
@@ -86,6 +87,7 @@ export async function runFromConfig(options: RunFromConfigOptions): Promise<RunF
               ...(options.signal ? { signal: options.signal } : {}),
             })
           : undefined;
+      report.description = [report.description, studentNote(config)].filter(Boolean).join(' ');
       const egress = summariseEgress(store.egress.byHost());
       await writeRunOutputs(
         directory,

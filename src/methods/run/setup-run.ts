@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
-import { createTrainingEngine, threadsPerTraining } from '../../compose/create-training-engine.js';
+import { threadsPerTraining } from '../../compose/create-training-engine.js';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
@@ -10,7 +10,6 @@ import { loadDataset } from '../../datasets/load-dataset.js';
 import { splitItems } from '../../datasets/split-items.js';
 import { LlamaCppRuntime } from '../../engines/llama-cpp/llama-cpp-runtime.js';
 import { ConfigError } from '../../errors.js';
-import { readGgufHeader } from '../../gguf/read-gguf.js';
 import { createModelFile } from '../../model/create-model.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { EndpointGuard } from '../../privacy/endpoint-guard.js';
@@ -19,7 +18,6 @@ import type { RunStore } from '../../store/run-store.js';
 import { definedOnly } from '../../util/defined-only.js';
 import { strategyNamed } from '../strategies/registry.js';
 import type { StudentSettings } from '../strategy-context.js';
-import { llamaCppStudentLoader } from '../student-files.js';
 import { KnowledgeBaseTeacher } from '../teacher/knowledge-base-teacher.js';
 import { LlmTeacher } from '../teacher/llm-teacher.js';
 import { resolveTemplates } from '../teacher/prompt-templates.js';
@@ -36,6 +34,7 @@ import {
   visionStudentLoader,
 } from './setup-vision.js';
 import { studentCorpus } from './student-corpus.js';
+import { checkedStudent, studentEndpoints, studentSide } from './student-setup.js';
 
 interface RunData {
   train: Item[];
@@ -90,7 +89,10 @@ export async function setupRun(
   const remote = await checkRunEndpoints(guard, [
     { role: 'teacher', spec: config.teacher },
     { role: 'judge', spec: config.judge },
+    ...studentEndpoints(config),
   ]);
+  // The student is checked for its engine before data is read or the teacher is called.
+  const configuredStudent = config.student.model === 'new' ? undefined : await checkedStudent(config);
   const data = await runData(config, directory);
   const { train, test } = await screenRunItems({
     train: config.data.limitTrain ? data.train.slice(0, config.data.limitTrain) : data.train,
@@ -164,12 +166,21 @@ export async function setupRun(
         data.corpus ?? [],
       )
     : undefined;
-  const studentPath = visionFiles?.modelPath ?? (await studentModel(config, directory, train));
+  const studentPath =
+    visionFiles?.modelPath ?? configuredStudent ?? (await newStudentModel(config, directory, train));
   const runtime = new LlamaCppRuntime();
+  const { engine, load } = await studentSide({
+    config,
+    directory,
+    baseModel: studentPath,
+    runtime,
+    guard,
+    resolveModel: (spec) => resolveModel(spec),
+  });
   const student: StudentSettings = {
     baseModel: studentPath,
     ...(visionFiles ? { visionProjector: visionFiles.projectorPath } : {}),
-    engine: createTrainingEngine(config.student.engine, { threads }),
+    engine,
     hyperparameters: definedOnly(config.student.training),
     ...(config.student.stage2Training
       ? { stage2Hyperparameters: definedOnly(config.student.stage2Training) }
@@ -180,7 +191,7 @@ export async function setupRun(
           parallel: Math.min(8, config.concurrency),
           threads,
         })
-      : llamaCppStudentLoader(runtime, { parallelSequences: Math.min(8, config.concurrency) }),
+      : load,
   };
   return {
     name: config.name,
@@ -203,13 +214,8 @@ export async function setupRun(
   };
 }
 
-/** The student GGUF: the configured file (checked to be a model), or a new one made from the data's text. */
-async function studentModel(config: RunConfig, directory: string, train: Item[]): Promise<string> {
-  if (config.student.model !== 'new') {
-    const path = resolve(config.student.model);
-    await readGgufHeader(path);
-    return path;
-  }
+/** A new random-weight GGUF student made from the data's text (`student.model: new`). */
+async function newStudentModel(config: RunConfig, directory: string, train: Item[]): Promise<string> {
   const path = join(directory, 'student-base.gguf');
   if (existsSync(path)) return path;
   const shape = config.student.shape ?? {

@@ -1,16 +1,34 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import { contentHash } from '../../util/canonical-json.js';
 import { projectorBeside } from '../vision-projector-path.js';
 
-async function fileHash(path: string): Promise<string> {
+/**
+ * What identifies a base model: a file's bytes; a Hugging Face folder's file names, sizes and
+ * times (hashing gigabytes of shards for a key costs more than it protects); a hub id itself.
+ */
+async function modelHash(path: string): Promise<string> {
+  if (!existsSync(path)) return `id:${path}`;
   const hash = createHash('sha256');
+  if ((await stat(path)).isDirectory()) {
+    for (const name of (await readdir(path)).sort()) {
+      const entry = await stat(join(path, name));
+      hash.update(`${name}\0${entry.size}\0${entry.mtimeMs}\n`);
+    }
+    return hash.digest('hex');
+  }
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Copy a trained model, a file or (from the GPU engines) a folder, replacing what is there. */
+async function copyModel(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true });
 }
 
 export interface TrainingRequest {
@@ -40,9 +58,9 @@ export class TrainingCache {
     const { initialAdapter, ...rest } = request;
     return contentHash({
       ...rest,
-      baseModel: await fileHash(request.baseModel),
-      ...(initialAdapter ? { initialAdapter: await fileHash(initialAdapter) } : {}),
-      ...(rest.visionProjector ? { visionProjector: await fileHash(rest.visionProjector) } : {}),
+      baseModel: await modelHash(request.baseModel),
+      ...(initialAdapter ? { initialAdapter: await modelHash(initialAdapter) } : {}),
+      ...(rest.visionProjector ? { visionProjector: await modelHash(rest.visionProjector) } : {}),
     });
   }
 
@@ -57,8 +75,8 @@ export class TrainingCache {
     // A vision student's trained encoder and projector travel with it (`<model>.mmproj.gguf`).
     const projector = join(this.directory, `${key}.mmproj.gguf`);
     const copyOut = async () => {
-      await copyFile(model, outputPath);
-      if (existsSync(projector)) await copyFile(projector, projectorBeside(outputPath));
+      await copyModel(model, outputPath);
+      if (existsSync(projector)) await copyModel(projector, projectorBeside(outputPath));
     };
     if (existsSync(model) && existsSync(meta)) {
       await copyOut();
@@ -71,9 +89,9 @@ export class TrainingCache {
       pending = (async () => {
         const result = await train();
         await mkdir(this.directory, { recursive: true });
-        await copyFile(result.modelPath, model);
+        await copyModel(result.modelPath, model);
         if (existsSync(projectorBeside(result.modelPath)))
-          await copyFile(projectorBeside(result.modelPath), projector);
+          await copyModel(projectorBeside(result.modelPath), projector);
         await writeFileAtomically(meta, JSON.stringify(result.history));
         return result.history;
       })();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TrainingError } from '../../errors.js';
 import type {
   TrainingHyperparameters,
@@ -65,8 +65,9 @@ export function trainStage(
         ...(context.signal ? { signal: context.signal } : {}),
         onProgress: (progress) => context.emit({ type: 'training', ...base, progress }),
       });
-      const written = lora ? result.adapterPath : result.modelPath;
-      if (written !== outputPath || !existsSync(outputPath))
+      // A hosted engine's LoRA is a model record, not an adapter file: either way it is at outputPath.
+      const written = (lora ? result.adapterPath : undefined) ?? result.modelPath;
+      if (resolve(written) !== resolve(outputPath) || !existsSync(outputPath))
         throw new TrainingError(
           `${stage}: the engine wrote no ${lora ? 'adapter' : 'model'} at ${outputPath}`,
         );

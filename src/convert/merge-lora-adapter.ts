@@ -6,8 +6,8 @@ import { writeGguf } from '../gguf/write-gguf.js';
 export interface MergeLoraOptions {
   /** llama.cpp's user scale (`--lora-scaled`); the product is scaled by scale * alpha / rank (default 1). */
   scale?: number;
-  /** How merged weight matrices are stored: F32 (default; the input to quantization) or F16. */
-  storage?: 'f32' | 'f16';
+  /** How merged weight matrices are stored: F32 (default; the input to quantization), F16 or BF16. */
+  storage?: 'f32' | 'f16' | 'bf16';
 }
 
 export interface MergeLoraResult {
@@ -26,8 +26,8 @@ export interface MergeLoraResult {
  * (user scale × alpha / rank, or the user scale alone when alpha is 0), so the merged file gives the
  * logits llama.cpp gives for the base with the adapter applied. Every other tensor and every
  * metadata key of the base is kept, so any architecture llama.cpp applies adapters to can be merged.
- * A quantized base is dequantized first (exactly as ggml reads it); the merged file is then F32
- * or F16, and exporting it quantizes once more, which a LoRA trained on a quantized base needs.
+ * A quantized base is dequantized first (exactly as ggml reads it); the merged file is then F32,
+ * F16 or BF16, and exporting it quantizes once more, which a LoRA trained on a quantized base needs.
  */
 export async function mergeLoraAdapter(
   basePath: string,
@@ -61,7 +61,10 @@ export async function mergeLoraAdapter(
   const dequantizedFrom = [
     ...new Set(
       base.tensors
-        .filter((tensor) => tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16)
+        .filter(
+          (tensor) =>
+            tensor.type !== GgmlType.F32 && tensor.type !== GgmlType.F16 && tensor.type !== GgmlType.BF16,
+        )
         .map((tensor) => ggmlTypeName(tensor.type)),
     ),
   ];
@@ -111,13 +114,16 @@ export async function mergeLoraAdapter(
 
   const metadata = new Map(base.metadata);
   const storage = options.storage ?? 'f32';
-  // general.file_type: 0 = all F32, 1 = mostly F16 (llama_ftype).
-  metadata.set('general.file_type', gguf.uint32(storage === 'f16' ? 1 : 0));
+  // general.file_type: 0 = all F32, 1 = mostly F16, 32 = mostly BF16 (llama_ftype).
+  metadata.set('general.file_type', gguf.uint32({ f32: 0, f16: 1, bf16: 32 }[storage]));
+  const matrixType = { f32: GgmlType.F32, f16: GgmlType.F16, bf16: GgmlType.BF16 } as const;
   const tensors: GgufTensorToWrite[] = base.tensors.map((tensor) => ({
     name: tensor.name,
     shape: tensor.shape,
     data: baseData.get(tensor.name)!,
-    type: storage === 'f16' && tensor.shape.length > 1 ? GgmlType.F16 : GgmlType.F32,
+    // Norms and other 1-D tensors stay F32, as llama.cpp's converters keep them.
+    type:
+      tensor.shape.length > 1 && !tensor.name.endsWith('_norm.weight') ? matrixType[storage] : GgmlType.F32,
   }));
   await writeGguf(output, metadata, tensors);
   return {

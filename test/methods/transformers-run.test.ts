@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runMedistill } from '../support/cli.js';
+import { hasTrainingPackages, makeTinyHfModels, testPython } from '../support/hf-python.js';
+import { temporaryDirectory } from '../support/paths.js';
+
+/**
+ * `medistill run` end to end with a Hugging Face student: the transformers worker trains it, the
+ * gguf route converts it and llama.cpp evaluates it, and the report says so.
+ */
+describe.skipIf(!hasTrainingPackages())(
+  `medistill run with student.engine transformers (needs torch, transformers, peft in ${testPython}; skips without)`,
+  () => {
+    let directory = '';
+    beforeAll(async () => {
+      directory = await temporaryDirectory('medistill-transformers-run-');
+      makeTinyHfModels(join(directory, 'models'), '--text');
+    }, 180_000);
+
+    it('trains the student through the worker and evaluates it converted to GGUF', async () => {
+      const config = {
+        name: 'hf-student',
+        teacher: 'knowledge-base',
+        student: {
+          model: join(directory, 'models/qwen2-tiny'),
+          engine: 'transformers',
+          engineSettings: { python: [testPython], precision: 'fp32' },
+          evaluation: { route: 'gguf', ggufType: 'f32' },
+          training: { epochs: 1, batchSize: 8, learningRate: 1e-3 },
+          maxAnswerTokens: 8,
+        },
+        data: { train: { benchmark: { seed: 1, conditionCount: 4 } }, limitTrain: 16, limitTest: 4 },
+        strategies: ['answer-only'],
+        concurrency: 2,
+        parallelStrategies: 1,
+      };
+      const path = join(directory, 'run.yaml');
+      await writeFile(path, stringify(config));
+      const out = join(directory, 'out');
+      const result = await runMedistill(['run', path, '--out', out]);
+      expect(result.stderr).not.toMatch(/Error/);
+      expect(result.code).toBe(0);
+      // The base student and the trained one, converted once each.
+      expect(existsSync(join(out, 'gguf/student-base.f32.gguf'))).toBe(true);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      expect(results.report.description).toMatch(
+        /trained by the transformers engine, evaluated converted to GGUF, in llama\.cpp \(route gguf\)/,
+      );
+      expect(results.config.student.evaluation.route).toBe('gguf');
+    }, 900_000);
+  },
+);
