@@ -134,3 +134,27 @@ describe('a GGUF written by medistill (not by the converter)', () => {
       if (key.startsWith('tokenizer.')) expect(headerAfter.metadata.has(key), key).toBe(true);
   });
 });
+
+describe('the tokenizer a converted GGUF carries', () => {
+  it.each([
+    ['llama-3.2-1b', MODELS['llama, llama3 RoPE scaling, untied, BF16']!],
+    ['qwen3-0.6b', MODELS['qwen3, head_dim 32, tied, F32']!],
+  ])(
+    'equals the %s preset tokenizer (checked against the real tokenizer in test/engines)',
+    async (preset, options) => {
+      const hf = join(directory, `${preset}-tokenizer`);
+      await writeRandomHfModel(hf, options);
+      const path = join(directory, `${preset}-tokenizer.gguf`);
+      await convertHfToGguf({ input: hf, output: path, outType: 'f16' });
+      const { metadata } = await readGgufHeader(path);
+      const model = createPresetModel(preset, { layers: 1, heads });
+      const keys = [...model.tokenizerMetadata.keys()];
+      expect(keys.length).toBeGreaterThan(6);
+      expect([...metadata.keys()].filter((key) => key.startsWith('tokenizer.ggml.')).sort()).toEqual(
+        [...keys].sort(),
+      );
+      for (const key of keys) expect(metadata.get(key), key).toEqual(model.tokenizerMetadata.get(key));
+      expect(metadata.get('tokenizer.chat_template')?.value).toBe(model.chatTemplate);
+    },
+  );
+});
