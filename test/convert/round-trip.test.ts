@@ -137,11 +137,11 @@ describe('a GGUF written by medistill (not by the converter)', () => {
 
 describe('the tokenizer a converted GGUF carries', () => {
   it.each([
-    ['llama-3.2-1b', MODELS['llama, llama3 RoPE scaling, untied, BF16']!],
-    ['qwen3-0.6b', MODELS['qwen3, head_dim 32, tied, F32']!],
-  ])(
+    ['llama-3.2-1b', 4, MODELS['llama, llama3 RoPE scaling, untied, BF16']!],
+    ['qwen3-0.6b', 2, MODELS['qwen3, head_dim 32, tied, F32']!],
+  ] as const)(
     'equals the %s preset tokenizer (checked against the real tokenizer in test/engines)',
-    async (preset, options) => {
+    async (preset, heads, options) => {
       const hf = join(directory, `${preset}-tokenizer`);
       await writeRandomHfModel(hf, options);
       const path = join(directory, `${preset}-tokenizer.gguf`);
