@@ -42,6 +42,11 @@ export { parameterCount } from './model/llama-config.js';
 export { type LlamaModel, readLlamaModel, writeLlamaModel } from './model/llama-model-file.js';
 export { type ModelInfo, modelInfo } from './model/model-info.js';
 export { writeVisionProjectorFile } from './model/vision-projector.js';
+export {
+  createVisionStudent,
+  type VisionStudentFiles,
+  type VisionStudentOptions,
+} from './model/vision-student.js';
 // Models: the LanguageModel seam, specs, the OpenAI-compatible adapter, middleware; the resolver.
 export * from './models/index.js';
 // Privacy: policy, endpoint check and pin, identifier scan, egress audit, purge.

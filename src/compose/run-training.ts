@@ -14,6 +14,10 @@ export interface RunTrainingOptions {
   /** Per-epoch checkpoints (default: `<outputPath>.checkpoints`). */
   checkpointDir?: string;
   hyperparameters: TrainingHyperparameters;
+  /** An mmproj GGUF to train with the model (a vision-language student). */
+  visionProjector?: string;
+  /** Where the trained mmproj goes (default: beside `outputPath`). */
+  projectorOutputPath?: string;
   /** Continue from the latest checkpoint when one exists (default true). */
   resume?: boolean;
   signal?: AbortSignal;
@@ -34,6 +38,8 @@ export function runTraining(options: RunTrainingOptions): Promise<TrainingResult
       outputPath: options.outputPath,
       checkpointDir: options.checkpointDir ?? `${options.outputPath}.checkpoints`,
       hyperparameters: options.hyperparameters,
+      ...(options.visionProjector ? { visionProjector: options.visionProjector } : {}),
+      ...(options.projectorOutputPath ? { projectorOutputPath: options.projectorOutputPath } : {}),
     },
     {
       resume: options.resume ?? true,

@@ -5,6 +5,7 @@ import type {
   TrainingHyperparameters,
   TrainingProgress,
 } from '../training/training-engine.js';
+import type { ReviewSet } from './run/review-set.js';
 import type { StageCache } from './run/stage-cache.js';
 import type { TrainingCache } from './run/training-cache.js';
 import type { Teacher } from './teacher/teacher.js';
@@ -58,4 +59,6 @@ export interface StrategyContext {
   signal?: AbortSignal;
   /** Shares identical trainings between strategies of a run (absent: every stage trains its own). */
   trainingCache?: TrainingCache;
+  /** Reviewer decisions on teacher texts, applied where teacher replies become training data. */
+  reviews?: ReviewSet;
 }

@@ -28,6 +28,12 @@ export interface VisionProjectorOptions {
   projectorHiddenLength?: number;
   seed?: number;
   name?: string;
+  /**
+   * Write the whole CLIP ViT layout: a pre-layernorm, two layer norms per block (weights 1, biases
+   * 0) and zero biases on every projection, with GELU feed-forwards (`clip.use_gelu`). This is the
+   * layout the embedded engine trains; without it the file has only the tensors llama.cpp requires.
+   */
+  complete?: boolean;
 }
 
 /** The projector's resolved shape, and what a caller needs to reason about prompts. */
@@ -42,6 +48,8 @@ export interface VisionProjectorConfig {
   textEmbeddingLength: number;
   /** (imageSize / patchSize)^2: how many prompt tokens one image costs. */
   imageTokens: number;
+  /** Layer norms and biases present (see VisionProjectorOptions.complete). */
+  complete: boolean;
 }
 
 /** Resolve defaults and check the shape before anything is written. */
@@ -83,6 +91,7 @@ export function visionProjectorConfig(options: VisionProjectorOptions): VisionPr
     projectorHiddenLength: options.projectorHiddenLength ?? options.textEmbeddingLength,
     textEmbeddingLength: options.textEmbeddingLength,
     imageTokens: side * side,
+    complete: options.complete ?? false,
   };
 }
 
@@ -107,6 +116,8 @@ export function visionProjectorMetadata(
     // CLIP's normalisation constants; the loader refuses a file without them.
     ['clip.vision.image_mean', gguf.float32Array([0.48145466, 0.4578275, 0.40821073])],
     ['clip.vision.image_std', gguf.float32Array([0.26862954, 0.26130258, 0.27577711])],
+    // Without it the clip loader uses GELU-quick in the encoder's feed-forwards.
+    ...(config.complete ? ([['clip.use_gelu', gguf.bool(true)]] as const) : []),
   ]);
 }
 
@@ -117,10 +128,19 @@ export function visionProjectorShapes(config: VisionProjectorConfig): [string, n
     ['v.patch_embd.weight', [p, p, 3, e]],
     ['v.position_embd.weight', [e, config.imageTokens]],
   ];
+  if (config.complete) shapes.push(['v.pre_ln.weight', [e]], ['v.pre_ln.bias', [e]]);
   for (let block = 0; block < config.blockCount; block++) {
-    for (const part of ['attn_q', 'attn_k', 'attn_v', 'attn_out'])
-      shapes.push([`v.blk.${block}.${part}.weight`, [e, e]]);
-    shapes.push([`v.blk.${block}.ffn_up.weight`, [e, ff]], [`v.blk.${block}.ffn_down.weight`, [ff, e]]);
+    const prefix = `v.blk.${block}`;
+    for (const part of ['attn_q', 'attn_k', 'attn_v', 'attn_out']) {
+      shapes.push([`${prefix}.${part}.weight`, [e, e]]);
+      if (config.complete) shapes.push([`${prefix}.${part}.bias`, [e]]);
+    }
+    shapes.push([`${prefix}.ffn_up.weight`, [e, ff]], [`${prefix}.ffn_down.weight`, [ff, e]]);
+    if (config.complete) {
+      shapes.push([`${prefix}.ffn_up.bias`, [ff]], [`${prefix}.ffn_down.bias`, [e]]);
+      for (const norm of ['ln1', 'ln2'])
+        shapes.push([`${prefix}.${norm}.weight`, [e]], [`${prefix}.${norm}.bias`, [e]]);
+    }
   }
   shapes.push(
     ['mm.0.weight', [e, h]],
@@ -141,7 +161,8 @@ export function randomVisionProjectorTensors(config: VisionProjectorConfig, seed
   return visionProjectorShapes(config).map(([name, shape]) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (!name.endsWith('.bias')) {
+    if (isNormWeight(name)) data.fill(1);
+    else if (!name.endsWith('.bias')) {
       const fanIn = name === 'v.position_embd.weight' ? 1 : size / shape[shape.length - 1]!;
       const std = name === 'v.position_embd.weight' ? 0.02 : 1 / Math.sqrt(fanIn);
       for (let index = 0; index < size; index++) data[index] = normal() * std;
@@ -149,6 +170,8 @@ export function randomVisionProjectorTensors(config: VisionProjectorConfig, seed
     return { name, shape, data, type: GgmlType.F32 };
   });
 }
+
+const isNormWeight = (name: string): boolean => /(?:pre_ln|ln1|ln2)\.weight$/.test(name);
 
 /** Write a random projector GGUF (atomically) and return its resolved shape. */
 export async function writeVisionProjectorFile(

@@ -1,5 +1,6 @@
 import { formatDifference, formatInterval, formatPercent, formatPValue } from './format.js';
 import { parseRunReport } from './read-run-report.js';
+import { reviewLine } from './review-line.js';
 import { type RunReport, type RunReportInput, strategyLabel } from './run-report.js';
 import { worstErrors } from './worst-errors.js';
 
@@ -77,6 +78,7 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
   ];
   if (report.description) lines.push(cell(report.description), '');
   if (report.egress) lines.push(`Network: ${cell(report.egress)}`, '');
+  if (report.review) lines.push(reviewLine(report.review), '');
   lines.push('## Accuracy by strategy', '');
   lines.push(
     table(

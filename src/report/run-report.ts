@@ -196,6 +196,21 @@ export const itemRecordSchema = z
   })
   .strict();
 
+/** Reviewer decisions on teacher texts the run found, and how many reached its training data. */
+export const reviewSummarySchema = z
+  .object({
+    /** Distinct items with a decision. */
+    items: count,
+    accepted: count,
+    edited: count,
+    rejected: count,
+    /** Decisions whose text the run met and applied. */
+    applied: count,
+    /** Decisions about a text the run no longer produced. */
+    stale: count,
+  })
+  .strict();
+
 export const runReportSchema = z
   .object({
     schemaVersion: z.literal(1),
@@ -224,6 +239,8 @@ export const runReportSchema = z
     seedSummaries: z.array(seedSummarySchema).optional(),
     seedComparisons: z.array(seedComparisonSchema).optional(),
     deploy: deployReportSchema.optional(),
+    /** Present when reviewers' decisions (medistill view) were applied to the run's training data. */
+    review: reviewSummarySchema.optional(),
   })
   .strict()
   .superRefine((report, context) => {
@@ -283,6 +300,7 @@ export type TrainingHistory = z.infer<typeof trainingHistorySchema>;
 export type ItemRecord = z.infer<typeof itemRecordSchema>;
 export type SeedSummary = z.infer<typeof seedSummarySchema>;
 export type SeedComparison = z.infer<typeof seedComparisonSchema>;
+export type ReviewSummaryReport = z.infer<typeof reviewSummarySchema>;
 
 /** How a strategy is named in comparisons and charts: its name, with the seed when there is one. */
 export function strategyLabel(strategy: Pick<StrategyResult, 'name' | 'seed'>): string {

@@ -4,6 +4,12 @@ export { canonicalJson, contentHash, sha256Hex } from '../util/canonical-json.js
 export type { CallTotals, LoggedCall } from './call-log.js';
 export { CallLog } from './call-log.js';
 export {
+  type ReviewDecision,
+  ReviewLog,
+  type ReviewVerdict,
+  reviewTargetKey,
+} from './review-log.js';
+export {
   type AcquireRunLockOptions,
   acquireRunLock,
   type RunLock,

@@ -92,6 +92,12 @@ export function readRunLock(path: string): RunLockHolder | undefined {
   return readHolder(path);
 }
 
+/** The holder of a lock whose process still runs; undefined when there is no lock or it is stale. */
+export function readLiveRunLock(path: string): RunLockHolder | undefined {
+  const holder = readHolder(path);
+  return holder && !isStale(holder) ? holder : undefined;
+}
+
 function tryCreate(temporary: string, path: string): boolean {
   try {
     linkSync(temporary, path);

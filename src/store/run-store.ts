@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { CallLog } from './call-log.js';
 import { EgressLog } from './egress-log.js';
 import { GroupCommit } from './group-commit.js';
+import { ReviewLog } from './review-log.js';
 import { StageRecords } from './stage-records.js';
 import { storeSchemaSql, storeSchemaVersion } from './store-schema.js';
 
@@ -29,6 +30,8 @@ export class RunStore {
   readonly stages: StageRecords;
   /** Every HTTP request the run's models made (see privacy/pinned-fetch). */
   readonly egress: EgressLog;
+  /** Reviewer decisions on teacher texts (see review/). */
+  readonly reviews: ReviewLog;
   readonly #database: Database;
   readonly #commits: GroupCommit;
 
@@ -39,6 +42,7 @@ export class RunStore {
     this.calls = new CallLog(database, this.#commits);
     this.stages = new StageRecords(database, this.#commits);
     this.egress = new EgressLog(database, this.#commits);
+    this.reviews = new ReviewLog(database, this.#commits);
   }
 
   /** Opens (creating if needed) the store in a run directory. */
@@ -97,7 +101,8 @@ export class RunStore {
   /**
    * Deletes the text of every model call (requests, replies, error messages) and every item
    * result, keeping the rows' counts, tokens, costs and times. Purged calls no longer serve as
-   * cache entries (their hash is prefixed), so a rerun asks the model again. The file is then
+   * cache entries (their hash is prefixed), so a rerun asks the model again. Review decisions go
+   * too (an edit is teacher text rewritten). The file is then
    * vacuumed so the text does not linger in free pages or the WAL.
    */
   purgeText(): { calls: number; items: number } {
@@ -112,6 +117,7 @@ export class RunStore {
           WHERE request_hash NOT LIKE 'purged:%'`)
         .run({ purged }).changes;
       const items = this.#database.prepare('DELETE FROM items').run().changes;
+      this.#database.prepare('DELETE FROM reviews').run();
       return { calls, items };
     });
     this.#database.pragma('wal_checkpoint(TRUNCATE)');

@@ -2,9 +2,9 @@
  * The run database's tables. One file per run directory; every teacher call is a row in `calls`,
  * every finished or failed item a row in `items`. Versioned with `PRAGMA user_version` so a newer
  * medistill can migrate an older run instead of misreading it. Every statement is idempotent, so
- * migrating is running it again: version 2 added `egress`.
+ * migrating is running it again: version 2 added `egress`, version 3 `reviews`.
  */
-export const storeSchemaVersion = 2;
+export const storeSchemaVersion = 3;
 
 export const storeSchemaSql = `
 CREATE TABLE IF NOT EXISTS calls (
@@ -69,4 +69,19 @@ CREATE TABLE IF NOT EXISTS egress (
   duration_ms REAL NOT NULL,
   error_code TEXT
 );
+
+CREATE TABLE IF NOT EXISTS reviews (
+  id INTEGER PRIMARY KEY,
+  stage TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  original_hash TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'edit')),
+  text TEXT,
+  reviewer TEXT NOT NULL,
+  reviewed_at TEXT NOT NULL,
+  strategy TEXT,
+  seed INTEGER,
+  note TEXT
+);
+CREATE INDEX IF NOT EXISTS reviews_by_target ON reviews (stage, item_id, original_hash);
 `;

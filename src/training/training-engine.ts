@@ -22,7 +22,18 @@ export interface TrainingHyperparameters {
   earlyStoppingPatience?: number;
   /** Longest example in tokens; longer examples are an input error, not silently cut. */
   maxLength?: number;
+
+  // Vision-language students (jobs with `visionProjector`); ignored by text-only jobs.
+  /**
+   * What trains in the image encoder and projector: `frozen` (nothing), `projector` (the `mm.*`
+   * projector only), `full` (encoder and projector; the default), or `lora` (LoRA factors of rank
+   * `loraRank`, default 8, on the encoder's and projector's matrices, merged into the written mmproj).
+   */
+  visionTraining?: VisionTraining;
 }
+
+/** How the image encoder and projector of a vision-language student are trained. */
+export type VisionTraining = 'frozen' | 'projector' | 'full' | 'lora';
 
 export interface TrainingJob {
   /** The starting model (a GGUF file for the embedded engine; a model id or folder for GPU engines). */
@@ -34,6 +45,17 @@ export interface TrainingJob {
   /** Per-epoch checkpoints live here; resuming picks up the latest one. */
   checkpointDir: string;
   hyperparameters: TrainingHyperparameters;
+
+  // Vision-language students.
+  /**
+   * The image encoder and projector to start from: a LLaVA-style mmproj GGUF (`clip.projector_type`
+   * "mlp") matching `baseModel`. Present, the engine trains a vision-language model: user turns
+   * may hold `image_url` parts (data URLs), and the trained encoder and projector are written as an
+   * mmproj GGUF that llama-server loads with `--mmproj`.
+   */
+  visionProjector?: string;
+  /** Where the trained mmproj is written (default: `outputPath` with `.gguf` replaced by `.mmproj.gguf`). */
+  projectorOutputPath?: string;
 }
 
 export interface TrainingProgress {
@@ -54,6 +76,8 @@ export interface TrainingResult {
   modelPath: string;
   /** The LoRA adapter file when trained with LoRA. */
   adapterPath?: string;
+  /** Vision jobs: the mmproj to serve with `modelPath` (the job's own when the vision part was frozen). */
+  projectorPath?: string;
   history: TrainingProgress[];
   bestValidationLoss?: number;
   stoppedEarly: boolean;

@@ -4,6 +4,7 @@ import { type ImageLibrary, imageKey } from '../datasets/images/image-library.js
 import type { ImageRef, Item } from '../datasets/item.js';
 import { InputError } from '../errors.js';
 import type { ImagePart } from '../models/language-model.js';
+import { loadSharp } from '../util/load-sharp.js';
 import { defaultImageLimits, type ImageLimits, targetSize } from './image-limits.js';
 
 /** Formats every vision server we target decodes; others (SVG, HEIF, raw) are refused per item. */
@@ -202,9 +203,4 @@ export function imageProblem(item: Item, error: ImageProblemError): DatasetProbl
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-}
-
-/** sharp (libvips, native) loads on the first image, not when the package is imported. */
-async function loadSharp(): Promise<typeof import('sharp')> {
-  return (await import('sharp')).default;
 }

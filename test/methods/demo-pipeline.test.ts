@@ -6,15 +6,10 @@ import { demoSettings } from '../../src/demo/demo-settings.js';
 import { runDemo } from '../../src/demo/run-demo.js';
 import type { RunEvent } from '../../src/methods/strategy-context.js';
 import { temporaryDirectory } from '../support/paths.js';
+import { tinyDemoSettings } from '../support/tiny-demo.js';
 
 /** The demo pipeline at a tiny size: real benchmark, teacher, trainer and runtime, minutes cut to seconds. */
-const tinySettings = {
-  ...demoSettings(true),
-  benchmark: { seed: 3, conditionCount: 6, trainVignettesPerPair: 3, testVignettesPerPair: 1 },
-  student: { layers: 1, embeddingLength: 32, heads: 2, seed: 1 },
-  training: { ...demoSettings(true).training, epochs: 1, batchSize: 16 },
-  stage2Training: { ...demoSettings(true).stage2Training, epochs: 1, batchSize: 16 },
-};
+const tinySettings = tinyDemoSettings(demoSettings(true).strategies);
 
 describe('medistill demo pipeline', () => {
   it('runs zero-shot, answer-only and MedThink, reports every MedThink count, and resumes without redoing work', async () => {

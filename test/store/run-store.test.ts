@@ -50,11 +50,11 @@ describe('run store', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('uses WAL and records schema version 2', () => {
+  it('uses WAL and records schema version 3', () => {
     store.close();
     const database = new BetterSqlite3(join(directory, 'run', 'run.sqlite'));
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(database.pragma('user_version', { simple: true })).toBe(2);
+    expect(database.pragma('user_version', { simple: true })).toBe(3);
     database.close();
     store = RunStore.openDirectory(join(directory, 'run'));
   });

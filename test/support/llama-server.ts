@@ -19,6 +19,8 @@ export interface LlamaServerOptions {
   /** Parallel slots (default 4). */
   parallel?: number;
   extraArgs?: string[];
+  /** Extra environment variables for the server process (e.g. LLAMA_MEDIA_MARKER). */
+  env?: Record<string, string>;
 }
 
 export interface RunningLlamaServer {
@@ -60,7 +62,10 @@ async function launch(
     ...['-t', '1', '-tb', '1', '--metrics', '--no-webui', '--no-warmup'],
     ...(options.extraArgs ?? []),
   ];
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(binary, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-20_000);

@@ -28,3 +28,14 @@ export async function gradientPng(width: number, height: number, variant: number
 export function pngPart(data: Buffer): ImagePart {
   return { type: 'image', mediaType: 'image/png', data: new Uint8Array(data) };
 }
+
+/** An OpenAI chat user message: the image (a URL, data URLs included), then the question. */
+export function imageQuestionMessage(url: string, question: string) {
+  return {
+    role: 'user' as const,
+    content: [
+      { type: 'image_url' as const, image_url: { url } },
+      { type: 'text' as const, text: question },
+    ],
+  };
+}

@@ -17,6 +17,7 @@ import { registerCompareCommand, registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
+import { registerViewCommand } from './view.js';
 import { registerVqaCommand } from './vqa.js';
 
 /** Every command registers itself here; each command file owns its options and calls the library. */
@@ -41,5 +42,6 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerTrainCommand(program);
   registerGenerateCommand(program);
+  registerViewCommand(program);
   registerVqaCommand(program, resolveModel);
 }

@@ -2,8 +2,13 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { trainingEngineNames } from '../../compose/create-training-engine.js';
 import { runTraining } from '../../compose/run-training.js';
+import { ConfigError } from '../../errors.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
-import type { TrainingHyperparameters, TrainingProgress } from '../../training/training-engine.js';
+import type {
+  TrainingHyperparameters,
+  TrainingProgress,
+  VisionTraining,
+} from '../../training/training-engine.js';
 import { withInterrupt } from '../interrupt.js';
 import { choiceFlag, integerFlag, numberFlag } from '../options.js';
 import { printJson, printLine } from '../output.js';
@@ -17,6 +22,9 @@ interface TrainOptions {
   checkpoints?: string;
   lora?: number;
   loraAlpha?: number;
+  mmproj?: string;
+  mmprojOut?: string;
+  vision?: VisionTraining;
   epochs: number;
   lr: number;
   batch: number;
@@ -91,6 +99,19 @@ export function registerTrainCommand(program: Command): void {
       numberFlag('--lora-alpha', { min: 0 }),
     )
     .option(
+      '--mmproj <file.gguf>',
+      'train a vision-language student: the image encoder and projector to start from',
+    )
+    .option(
+      '--mmproj-out <file.gguf>',
+      'where to write the trained mmproj (default: <out> with .mmproj.gguf)',
+    )
+    .option(
+      '--vision <part>',
+      'what of the image encoder trains: frozen, projector, full (default) or lora (--lora rank, default 8)',
+      choiceFlag('--vision', ['frozen', 'projector', 'full', 'lora'] as const),
+    )
+    .option(
       '--epochs <n>',
       'passes over the data',
       integerFlag('--epochs', { min: 1 }),
@@ -152,6 +173,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--fresh', 'ignore existing checkpoints instead of resuming from them')
     .option('--json', 'print JSON lines: an epoch-0 line, then at least one per epoch')
     .action(async (options: TrainOptions) => {
+      if ((options.vision || options.mmprojOut) && !options.mmproj)
+        throw new ConfigError(
+          `${options.vision ? '--vision' : '--mmproj-out'} needs --mmproj (the image encoder to train)`,
+        );
       const hyperparameters: TrainingHyperparameters = {
         epochs: options.epochs,
         learningRate: options.lr,
@@ -165,6 +190,7 @@ export function registerTrainCommand(program: Command): void {
           ? { loraRank: options.lora, loraAlpha: options.loraAlpha ?? options.lora * 2 }
           : {}),
         ...(options.patience !== undefined ? { earlyStoppingPatience: options.patience } : {}),
+        ...(options.vision ? { visionTraining: options.vision } : {}),
       };
       const progressLine = new ProgressLine();
       try {
@@ -176,6 +202,8 @@ export function registerTrainCommand(program: Command): void {
             outputPath: options.out,
             ...(options.checkpoints ? { checkpointDir: options.checkpoints } : {}),
             hyperparameters,
+            ...(options.mmproj ? { visionProjector: options.mmproj } : {}),
+            ...(options.mmprojOut ? { projectorOutputPath: options.mmprojOut } : {}),
             resume: !options.fresh,
             signal,
             threads: options.threads,
@@ -188,13 +216,14 @@ export function registerTrainCommand(program: Command): void {
           done: true,
           model: result.modelPath,
           adapter: result.adapterPath,
+          mmproj: result.projectorPath,
           best_val_loss: result.bestValidationLoss,
           stopped_early: result.stoppedEarly,
         };
         if (options.json) printJson(summary);
         else
           printLine(
-            `wrote ${result.adapterPath ?? result.modelPath}${result.stoppedEarly ? ' (stopped early)' : ''}`,
+            `wrote ${result.adapterPath ?? result.modelPath}${result.projectorPath ? ` and ${result.projectorPath}` : ''}${result.stoppedEarly ? ' (stopped early)' : ''}`,
           );
       } finally {
         progressLine.done();

@@ -36,7 +36,7 @@ describe('messages JSONL', () => {
     ],
   });
 
-  it('reads examples with their line numbers, skipping blank lines, text parts joined', async () => {
+  it('reads examples with their line numbers, skipping blank lines, text parts joined as llama-server joins them', async () => {
     const parts = JSON.stringify({
       messages: [
         {
@@ -51,7 +51,8 @@ describe('messages JSONL', () => {
     });
     const examples = await readChatExamples(await file('good.jsonl', `${good}\n\n${parts}\n`));
     expect(examples.map((example) => example.line)).toEqual([1, 3]);
-    expect(examples[1]!.messages[0]!.content).toBe('ab');
+    // llama.cpp's concat_content_parts puts a newline between text parts.
+    expect(examples[1]!.messages[0]!.content).toBe('a\nb');
   });
 
   it('names the file, line and field of a bad line', async () => {

@@ -1,8 +1,17 @@
 import { ModelFormatError } from '../../errors.js';
 import { renderChat, type TemplateMessage } from '../../tokenizer/chat-template.js';
 import type { ChatTokenizer } from '../../tokenizer/chat-tokenizer.js';
-import type { ChatExampleMessage } from './chat-examples.js';
+import { type ChatExampleMessage, MEDIA_MARKER } from './chat-examples.js';
 import type { TrainingExample } from './training-example.js';
+
+/** How images become prompt positions: `imageTokens` placeholders each (their ids are ignored). */
+export interface MediaTokens {
+  imageTokens: number;
+  placeholderToken: number;
+}
+
+/** A tokenized chat; with media, where each image's placeholder tokens start. */
+export type TokenizedChat = TrainingExample & { imagePositions: number[] };
 
 /**
  * Render a conversation with the model's own chat template and tokenize it with a loss mask on
@@ -11,13 +20,18 @@ import type { TrainingExample } from './training-example.js';
  * `<|im_start|>assistant\n`) and whatever the template adds after the end-of-turn token carry no
  * loss. Text is tokenized segment by segment so the prompt tokens are exactly those inference
  * produces for the same prompt.
+ *
+ * With `media`, each MEDIA_MARKER in the rendered text becomes `imageTokens` placeholder
+ * positions, and the text between markers is tokenized chunk by chunk, as llama.cpp's
+ * mtmd_tokenize splits a prompt at its media markers (no token merges across an image).
  */
 export function tokenizeChat(
   messages: readonly ChatExampleMessage[],
   tokenizer: ChatTokenizer,
   template: string,
   file?: string,
-): TrainingExample {
+  media?: MediaTokens,
+): TokenizedChat {
   const data = tokenizer;
   const special = (id: number | undefined): string => (id === undefined ? '' : tokenizer.tokenText(id));
   const render = (upTo: number, addGenerationPrompt: boolean): string =>
@@ -53,8 +67,28 @@ export function tokenizeChat(
   // prompt part is exactly the inference prompt's tokens. Where a boundary is not stable (a
   // merge across it), the segment is tokenized on its own as a continuation.
   let textTokens: number[] = [];
+  let chunkStart = 0;
+  const imagePositions: number[] = [];
   const push = (end: number, trained: boolean): void => {
-    let whole = tokenizer.encode(full.slice(0, end));
+    for (
+      let marker = full.indexOf(MEDIA_MARKER, position);
+      media && marker >= 0 && marker < end;
+      marker = full.indexOf(MEDIA_MARKER, position)
+    ) {
+      pushText(marker, trained);
+      imagePositions.push(tokens.length);
+      for (let i = 0; i < media.imageTokens; i++) {
+        tokens.push(media.placeholderToken);
+        mask.push(0);
+      }
+      position = marker + MEDIA_MARKER.length;
+      chunkStart = position;
+      textTokens = [];
+    }
+    pushText(end, trained);
+  };
+  const pushText = (end: number, trained: boolean): void => {
+    let whole = tokenizer.encode(full.slice(chunkStart, end));
     if (whole.length < textTokens.length || textTokens.some((id, i) => whole[i] !== id)) {
       whole = [...textTokens, ...tokenizer.encode(full.slice(position, end), textTokens.length > 0)];
     }
@@ -74,5 +108,5 @@ export function tokenizeChat(
     push(end, true);
   }
   if (position < full.length) push(full.length, false);
-  return { tokens: Int32Array.from(tokens), lossMask: Uint8Array.from(mask) };
+  return { tokens: Int32Array.from(tokens), lossMask: Uint8Array.from(mask), imagePositions };
 }

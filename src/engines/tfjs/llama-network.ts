@@ -28,6 +28,17 @@ export interface TokenBatch {
   targets: Int32Array;
 }
 
+/**
+ * Rows of the input whose hidden state is given rather than looked up: the image embeddings a
+ * vision encoder puts where llama.cpp decodes an image chunk (the token ids there are ignored).
+ */
+export interface EmbeddingRows {
+  /** Flattened row indices (b * T + t), sorted and unique. */
+  rows: Int32Array;
+  /** [rows, E] */
+  embeddings: tf.Tensor2D;
+}
+
 /** Which tensors receive gradients: everything (full fine-tuning) or only the LoRA factors. */
 export type TrainingMode = 'full' | 'lora';
 
@@ -147,9 +158,10 @@ export class LlamaNetwork {
       : (tf.matMul(rows, embedding, false, true) as tf.Tensor2D);
   }
 
-  private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number) {
+  private forwardHidden(tokens: tf.Tensor1D, batch: number, length: number, inputs?: EmbeddingRows) {
     const context = this.blockContext(batch, length);
     let hidden = embeddingForward(this.tensor(TOKEN_EMBEDDING), tokens);
+    if (inputs) hidden = placeRows(hidden, inputs);
     const caches: BlockCache[] = [];
     for (let layer = 0; layer < this.config.blockCount; layer++) {
       const block = blockForward(hidden, this.blockWeights(layer), context);
@@ -161,21 +173,22 @@ export class LlamaNetwork {
   }
 
   /** Next-token logits [B*T, V] for every position (inference, evaluation, parity checks). */
-  logits(tokens: Int32Array, batch: number, length: number): tf.Tensor2D {
+  logits(tokens: Int32Array, batch: number, length: number, inputs?: EmbeddingRows): tf.Tensor2D {
     return tf.tidy(() => {
-      const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length);
+      const { normalized } = this.forwardHidden(tf.tensor1d(tokens, 'int32'), batch, length, inputs);
       return this.headLogits(normalized);
     });
   }
 
   /** Mean cross-entropy over the batch's loss rows, without gradients. */
-  loss(batch: TokenBatch): number {
+  loss(batch: TokenBatch, inputs?: EmbeddingRows): number {
     if (batch.lossRows.length === 0) return 0;
     const loss = tf.tidy(() => {
       const { normalized } = this.forwardHidden(
         tf.tensor1d(batch.tokens, 'int32'),
         batch.batch,
         batch.length,
+        inputs,
       );
       return this.headLoss(normalized, batch).loss;
     });
@@ -200,17 +213,18 @@ export class LlamaNetwork {
   }
 
   /**
-   * Loss and gradients for the trainable tensors, keyed by parameter name. The caller owns the
-   * returned tensors.
+   * Loss and gradients for the trainable tensors, keyed by parameter name, and with `inputs` the
+   * gradient of the given embeddings. The caller owns the returned tensors.
    */
   lossAndGradients(
     batch: TokenBatch,
     mode: TrainingMode,
-  ): { loss: tf.Scalar; gradients: Map<string, tf.Tensor> } {
+    inputs?: EmbeddingRows,
+  ): { loss: tf.Scalar; gradients: Map<string, tf.Tensor>; inputGradient?: tf.Tensor2D } {
     const trainBase = mode === 'full';
     const result = tf.tidy(() => {
       const tokens = tf.tensor1d(batch.tokens, 'int32');
-      const forward = this.forwardHidden(tokens, batch.batch, batch.length);
+      const forward = this.forwardHidden(tokens, batch.batch, batch.length, inputs);
       const head = this.headLoss(forward.normalized, batch);
       const gradients: Record<string, tf.Tensor> = {};
       const headInput = this.config.tiedOutput
@@ -249,13 +263,24 @@ export class LlamaNetwork {
         for (const [suffix, gradient] of block.gradients) gradients[`blk.${layer}.${suffix}`] = gradient;
         hiddenGradient = block.input;
       }
+      let inputGradient: tf.Tensor2D | undefined;
+      if (inputs) {
+        const rows = tf.tensor1d(inputs.rows, 'int32');
+        inputGradient = tf.gather(hiddenGradient, rows) as tf.Tensor2D;
+        // The placeholder tokens under the given rows were never looked up: no gradient for them.
+        hiddenGradient = tf.mul(hiddenGradient, keptRows(hiddenGradient.shape[0], inputs.rows));
+      }
       if (trainBase) {
         const lookup = embeddingBackward(hiddenGradient, tokens, this.config.vocabSize);
         gradients[TOKEN_EMBEDDING] = embeddingGradient ? tf.add(lookup, embeddingGradient) : lookup;
       }
-      return { loss: head.loss, gradients };
+      return { loss: head.loss, gradients, ...(inputGradient ? { inputGradient } : {}) };
     });
-    return { loss: result.loss, gradients: new Map(Object.entries(result.gradients)) };
+    return {
+      loss: result.loss,
+      gradients: new Map(Object.entries(result.gradients)),
+      ...(result.inputGradient ? { inputGradient: result.inputGradient } : {}),
+    };
   }
 
   /** Free the per-length tables (the parameters belong to the caller). */
@@ -266,4 +291,21 @@ export class LlamaNetwork {
     }
     this.tables.clear();
   }
+}
+
+/** A [N, 1] column of ones with zeros at `rows`. */
+function keptRows(count: number, rows: Int32Array): tf.Tensor2D {
+  const keep = new Float32Array(count).fill(1);
+  for (const row of rows) keep[row] = 0;
+  return tf.tensor2d(keep, [count, 1]);
+}
+
+/** Hidden rows [N, E] with `inputs.rows` replaced by the given embeddings. */
+function placeRows(hidden: tf.Tensor2D, inputs: EmbeddingRows): tf.Tensor2D {
+  const [count, width] = hidden.shape;
+  const placed = tf.scatterND(tf.tensor2d(inputs.rows, [inputs.rows.length, 1], 'int32'), inputs.embeddings, [
+    count,
+    width,
+  ]);
+  return tf.add(tf.mul(hidden, keptRows(count, inputs.rows)), placed) as tf.Tensor2D;
 }

@@ -15,6 +15,8 @@ import {
   toParameterMap,
 } from './parameter-layout.js';
 import { makeBatch, type TrainingBatch, type TrainingExample } from './training-example.js';
+import { isVisionTensor } from './vision/encoder-parameters.js';
+import { VisionParts, type VisionSettings } from './vision/vision-parts.js';
 
 export interface TrainerSettings {
   learningRate: number;
@@ -27,6 +29,8 @@ export interface TrainerSettings {
   /** Present: train LoRA factors on a frozen base. Absent: full fine-tuning. */
   lora?: LoraSettings;
   adam?: { beta1?: number | undefined; beta2?: number | undefined; epsilon?: number | undefined };
+  /** Present: a vision-language student; the encoder and projector join the parameters. */
+  vision?: VisionSettings;
 }
 
 export interface StepResult {
@@ -62,6 +66,8 @@ export class LlamaTrainer {
   readonly trainable: string[];
   private readonly optimizer: AdamW;
   private readonly parameters: ParameterMap;
+  /** The image encoder and projector of a vision-language student. */
+  readonly vision?: VisionParts;
 
   constructor(
     readonly config: LlamaConfig,
@@ -74,6 +80,10 @@ export class LlamaTrainer {
       ? addLoraFactors(this.parameters, config, settings.lora, settings.seed)
       : [...this.parameters.keys()];
     this.network = new LlamaNetwork(config, this.parameters, settings.lora ? loraScale(settings.lora) : 1);
+    if (settings.vision) {
+      this.vision = new VisionParts(this.parameters, settings.vision, settings.seed);
+      this.trainable.push(...this.vision.trainable);
+    }
     this.optimizer = new AdamW({
       beta1: settings.adam?.beta1 ?? defaultAdamWSettings.beta1,
       beta2: settings.adam?.beta2 ?? defaultAdamWSettings.beta2,
@@ -94,7 +104,7 @@ export class LlamaTrainer {
       this.settings.warmupSteps,
       this.settings.totalSteps,
     );
-    const { loss, gradients } = this.network.lossAndGradients(batch, this.mode);
+    const { loss, gradients } = this.lossAndGradients(batch);
     try {
       const lossValue = loss.dataSync()[0]!;
       const gradientNorm = clipGradientsByGlobalNorm(gradients, this.settings.gradientClipNorm);
@@ -117,6 +127,42 @@ export class LlamaTrainer {
     }
   }
 
+  /**
+   * Loss and gradients of the trainable tensors for one batch: text-only batches go straight to
+   * the text network; with images, the encoder runs first and receives the embeddings' gradient.
+   */
+  lossAndGradients(batch: TrainingBatch): { loss: tf.Scalar; gradients: Map<string, tf.Tensor> } {
+    const { vision } = this;
+    const images = batch.images;
+    if (!vision || !images) return this.network.lossAndGradients(batch, this.mode);
+    const result = tf.tidy(() => {
+      const encoded = vision.encoder.forward(images.pixels, images.startRows.length);
+      const text = this.network.lossAndGradients(batch, this.mode, {
+        rows: vision.imageRows(images.startRows),
+        embeddings: encoded.output,
+      });
+      const visionGradients = encoded.backward(text.inputGradient!, vision.mode);
+      return {
+        loss: text.loss,
+        gradients: { ...Object.fromEntries(text.gradients), ...Object.fromEntries(visionGradients) },
+      };
+    });
+    return { loss: result.loss, gradients: new Map(Object.entries(result.gradients)) };
+  }
+
+  /** Mean cross-entropy of one batch without gradients (images through the encoder). */
+  batchLoss(batch: TrainingBatch): number {
+    const { vision } = this;
+    const images = batch.images;
+    if (!vision || !images) return this.network.loss(batch);
+    const embeddings = vision.encoder.embed(images.pixels, images.startRows.length);
+    try {
+      return this.network.loss(batch, { rows: vision.imageRows(images.startRows), embeddings });
+    } finally {
+      embeddings.dispose();
+    }
+  }
+
   /** Mean loss over all answer tokens of `examples` (evaluated in batches, token-weighted). */
   meanLoss(examples: readonly TrainingExample[], batchSize: number): number {
     let weighted = 0;
@@ -124,7 +170,7 @@ export class LlamaTrainer {
     for (let start = 0; start < examples.length; start += batchSize) {
       const batch = makeBatch(examples.slice(start, start + batchSize));
       if (batch.lossRows.length === 0) continue;
-      weighted += this.network.loss(batch) * batch.lossRows.length;
+      weighted += this.batchLoss(batch) * batch.lossRows.length;
       count += batch.lossRows.length;
     }
     return count === 0 ? Number.NaN : weighted / count;
@@ -132,7 +178,9 @@ export class LlamaTrainer {
 
   /** The base weights in GGUF layout (unchanged by LoRA training). */
   baseWeights(): LlamaWeights {
-    const base: ParameterMap = new Map([...this.parameters].filter(([name]) => !name.includes('.lora_')));
+    const base: ParameterMap = new Map(
+      [...this.parameters].filter(([name]) => !name.includes('.lora_') && !isVisionTensor(name)),
+    );
     return toLlamaWeights(base);
   }
 
@@ -140,7 +188,9 @@ export class LlamaTrainer {
   mergedWeights(): LlamaWeights {
     if (this.mode === 'full') return this.baseWeights();
     const copy: ParameterMap = new Map(
-      [...this.parameters].map(([name, tensor]) => [name, tf.clone(tensor)]),
+      [...this.parameters]
+        .filter(([name]) => !isVisionTensor(name))
+        .map(([name, tensor]) => [name, tf.clone(tensor)]),
     );
     try {
       mergeLoraFactors(copy, loraScale(this.settings.lora!));
@@ -154,7 +204,8 @@ export class LlamaTrainer {
   loraAdapter(): LoraAdapter {
     if (!this.settings.lora) throw new Error('this trainer has no LoRA factors');
     const tensors: LlamaWeights = new Map();
-    for (const name of this.trainable) tensors.set(name, toGgmlTensor(name, this.parameters.get(name)!));
+    for (const name of this.trainable)
+      if (!isVisionTensor(name)) tensors.set(name, toGgmlTensor(name, this.parameters.get(name)!));
     return { alpha: this.settings.lora.alpha, tensors };
   }
 
@@ -198,6 +249,7 @@ export class LlamaTrainer {
   }
 
   dispose(): void {
+    this.vision?.dispose();
     this.network.dispose();
     this.optimizer.dispose();
     disposeParameters(this.parameters);

@@ -51,17 +51,27 @@ export function addLoraFactors(
   seed: number,
 ): string[] {
   validateLoraSettings(settings);
+  return addLoraFactorsTo(parameters, loraBaseNames(config, settings.targets), settings.rank, seed);
+}
+
+/** Add LoRA factors (A random, B zero) to the named [in, out] matrices; returns the factor names. */
+export function addLoraFactorsTo(
+  parameters: ParameterMap,
+  names: readonly string[],
+  rank: number,
+  seed: number,
+): string[] {
   const random = seededRandom(seed ^ 0x10a4);
   const trainable: string[] = [];
-  for (const name of loraBaseNames(config, settings.targets)) {
+  for (const name of names) {
     const base = parameters.get(name);
     if (!base) throw new Error(`parameter ${name} is missing`);
     const [inputs, outputs] = base.shape as [number, number];
     const bound = 1 / Math.sqrt(inputs);
-    const a = new Float32Array(inputs * settings.rank);
+    const a = new Float32Array(inputs * rank);
     for (let i = 0; i < a.length; i++) a[i] = (random() * 2 - 1) * bound;
-    parameters.set(`${name}.lora_a`, tf.tensor2d(a, [inputs, settings.rank]));
-    parameters.set(`${name}.lora_b`, tf.zeros([settings.rank, outputs]));
+    parameters.set(`${name}.lora_a`, tf.tensor2d(a, [inputs, rank]));
+    parameters.set(`${name}.lora_b`, tf.zeros([rank, outputs]));
     trainable.push(`${name}.lora_a`, `${name}.lora_b`);
   }
   return trainable;

@@ -6,6 +6,7 @@ import type {
 } from '../../training/training-engine.js';
 import { tokenizeTrainingData } from './training-data.js';
 import type { EmbeddedTrainingSettings } from './training-job.js';
+import { readProjectorConfig } from './vision/projector-file.js';
 import { trainInWorker } from './worker-training.js';
 
 export interface TfjsTrainingEngineOptions extends EmbeddedTrainingSettings {
@@ -19,7 +20,10 @@ export interface TfjsTrainingEngineOptions extends EmbeddedTrainingSettings {
 /**
  * The embedded trainer: TensorFlow.js on its wasm backend trains Llama-architecture GGUF
  * students (full fine-tuning or LoRA) on `messages` JSONL with answer-only loss, and writes a
- * GGUF model or a llama.cpp LoRA adapter that runs in llama.cpp with the same logits.
+ * GGUF model or a llama.cpp LoRA adapter that runs in llama.cpp with the same logits. With
+ * `visionProjector` it trains a vision-language student: a LLaVA-style image encoder and
+ * projector (frozen, projector only, full or LoRA) jointly with the text model, and writes the
+ * trained mmproj beside the model.
  */
 export class TfjsTrainingEngine implements TrainingEngine {
   readonly id = 'tfjs-wasm';
@@ -36,6 +40,7 @@ export class TfjsTrainingEngine implements TrainingEngine {
       baseModel: job.baseModel,
       dataPath: job.dataPath,
       maxLength: job.hyperparameters.maxLength,
+      vision: job.visionProjector ? await readProjectorConfig(job.visionProjector) : undefined,
     });
     const request = { job, examples, settings, resume: options.resume ?? false };
     if (useWorker) {

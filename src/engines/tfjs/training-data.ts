@@ -11,6 +11,8 @@ import { loadVocabTokenizer } from '../llama-cpp/vocab-tokenizer.js';
 import { readChatExamples } from './chat-examples.js';
 import { tokenizeChat } from './chat-tokenization.js';
 import { lossTokenCount, type TrainingExample } from './training-example.js';
+import { imagePixels } from './vision/image-pixels.js';
+import type { ImageEncoderConfig } from './vision/projector-file.js';
 
 /** Tokenizer models the trainer accepts: byte-level BPE (`gpt2`) and SentencePiece (`llama`). */
 export const SUPPORTED_TOKENIZER_MODELS = ['gpt2', 'llama'] as const;
@@ -31,7 +33,13 @@ const defaultLlama = (): Promise<Llama> => {
  * is an InputError naming the data file and line.
  */
 export async function tokenizeTrainingData(
-  options: { baseModel: string; dataPath: string; maxLength?: number | undefined },
+  options: {
+    baseModel: string;
+    dataPath: string;
+    maxLength?: number | undefined;
+    /** The image encoder of a vision job: images become its placeholder tokens and pixels. */
+    vision?: ImageEncoderConfig | undefined;
+  },
   llama: () => Promise<Llama> = defaultLlama,
 ): Promise<TrainingExample[]> {
   const { baseModel, dataPath } = options;
@@ -59,13 +67,33 @@ export async function tokenizeTrainingData(
     tokenizer = vocab;
     release = () => vocab.dispose();
   }
+  const { vision } = options;
+  // Many questions share an image: decode each once (the worker receives each array once too).
+  const decoded = new Map<string, Promise<Float32Array>>();
+  const pixelsOf = (url: string): Promise<Float32Array> => {
+    let pixels = decoded.get(url);
+    if (!pixels) {
+      pixels = imagePixels(url, vision!);
+      decoded.set(url, pixels);
+    }
+    return pixels;
+  };
   try {
-    return chats.map((chat) => {
-      const example = tokenizeChat(
+    const examples: TrainingExample[] = [];
+    for (const chat of chats) {
+      const urls = chat.messages.flatMap((message) => message.images ?? []);
+      if (urls.length > 0 && !vision) {
+        throw new InputError(
+          "the example has images but the student has no image encoder (set the job's visionProjector)",
+          { file: dataPath, line: chat.line },
+        );
+      }
+      const { imagePositions, ...example } = tokenizeChat(
         chat.messages,
         tokenizer,
         typeof template === 'string' && template.length > 0 ? template : CHATML_TEMPLATE,
         baseModel,
+        vision ? { imageTokens: vision.imageTokens, placeholderToken: 0 } : undefined,
       );
       if (example.tokens.length > limit) {
         throw new InputError(
@@ -82,8 +110,24 @@ export async function tokenizeTrainingData(
           line: chat.line,
         });
       }
-      return example;
-    });
+      if (urls.length > 0) {
+        const images: NonNullable<TrainingExample['images']> = [];
+        for (const [index, url] of urls.entries()) {
+          try {
+            images.push({ position: imagePositions[index]!, pixels: await pixelsOf(url) });
+          } catch (error) {
+            throw new InputError(
+              `image ${index + 1} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+              { file: dataPath, line: chat.line },
+              { cause: error },
+            );
+          }
+        }
+        example.images = images;
+      }
+      examples.push(example);
+    }
+    return examples;
   } finally {
     await release();
   }

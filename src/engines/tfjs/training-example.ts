@@ -1,10 +1,26 @@
 import { seededRandom } from '../../model/random-weights.js';
 import type { TokenBatch } from './llama-network.js';
 
+/** An image in a tokenized example: its first placeholder token and its encoder input. */
+export interface ExampleImage {
+  /** Index of the first of the image's placeholder tokens in `tokens`. */
+  position: number;
+  /** Normalised planar pixels [3, S, S], as llama.cpp's clip preprocessing gives them. */
+  pixels: Float32Array;
+}
+
 /** One tokenized example; `lossMask[i]` is 1 where token i is an answer token to learn. */
 export interface TrainingExample {
   tokens: Int32Array;
   lossMask: Uint8Array;
+  /** Vision examples: each image's placeholder tokens take the encoder's embeddings instead. */
+  images?: ExampleImage[];
+}
+
+/** The images of a batch: where each starts (flattened input row) and all their pixels in order. */
+export interface BatchImages {
+  startRows: Int32Array;
+  pixels: Float32Array;
 }
 
 /** Positions that predict an answer token (token 0 is never predicted). */
@@ -17,6 +33,7 @@ export function lossTokenCount(example: TrainingExample): number {
 /** A padded batch and how many of its input positions are real tokens (for tokens/s). */
 export interface TrainingBatch extends TokenBatch {
   realTokens: number;
+  images?: BatchImages;
 }
 
 /**
@@ -29,9 +46,15 @@ export function makeBatch(examples: readonly TrainingExample[], padToken = 0): T
   const lossRows: number[] = [];
   const targets: number[] = [];
   let realTokens = 0;
+  const startRows: number[] = [];
+  const pixels: Float32Array[] = [];
   examples.forEach((example, row) => {
     const inputLength = example.tokens.length - 1;
     realTokens += inputLength;
+    for (const image of example.images ?? []) {
+      startRows.push(row * length + image.position);
+      pixels.push(image.pixels);
+    }
     tokens.set(example.tokens.subarray(0, inputLength), row * length);
     for (let j = 0; j < inputLength; j++) {
       if (example.lossMask[j + 1]) {
@@ -47,7 +70,20 @@ export function makeBatch(examples: readonly TrainingExample[], padToken = 0): T
     lossRows: Int32Array.from(lossRows),
     targets: Int32Array.from(targets),
     realTokens,
+    ...(startRows.length > 0
+      ? { images: { startRows: Int32Array.from(startRows), pixels: concat(pixels) } }
+      : {}),
   };
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** Fisher-Yates with a seeded generator: the same seed gives the same order everywhere. */

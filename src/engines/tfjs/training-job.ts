@@ -11,6 +11,9 @@ import { assertTrainable } from './memory-check.js';
 import { splitExamples, type TrainingExample } from './training-example.js';
 import { runTrainingLoop, totalSteps } from './training-loop.js';
 import { BLOCK_PROJECTIONS } from './transformer-block.js';
+import { type ProjectorModel, readProjectorModel, writeProjectorModel } from './vision/projector-file.js';
+import { projectorOutputPath } from './vision/projector-output.js';
+import type { VisionSettings } from './vision/vision-parts.js';
 import { configureWasmBackend } from './wasm-backend.js';
 
 /** Engine settings beyond the shared hyperparameters; plain data, so they cross into a worker. */
@@ -56,6 +59,7 @@ const hyperparametersSchema = z
     gradientClipNorm: z.number().min(0),
     earlyStoppingPatience: z.number().int().positive().optional(),
     maxLength: z.number().int().positive().optional(),
+    visionTraining: z.enum(['frozen', 'projector', 'full', 'lora']).optional(),
   })
   .strict();
 
@@ -74,6 +78,25 @@ export interface TrainingJobHooks {
   shouldStop?: () => boolean;
 }
 
+/** The vision half of the trainer's settings; LoRA rank and alpha default as the text part's do. */
+function visionSettings(
+  projector: ProjectorModel,
+  hyperparameters: {
+    loraRank?: number | undefined;
+    loraAlpha?: number | undefined;
+    visionTraining?: VisionSettings['mode'] | undefined;
+  },
+): VisionSettings {
+  const rank = hyperparameters.loraRank ?? 8;
+  const mode = hyperparameters.visionTraining ?? 'full';
+  return {
+    config: projector.config,
+    weights: projector.weights,
+    mode,
+    ...(mode === 'lora' ? { lora: { rank, alpha: hyperparameters.loraAlpha ?? 2 * rank } } : {}),
+  };
+}
+
 function parseOrConfigError<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -87,6 +110,10 @@ function fingerprint(parts: unknown, examples: readonly TrainingExample[]): stri
   for (const example of examples) {
     hash.update(new Uint8Array(example.tokens.buffer, example.tokens.byteOffset, example.tokens.byteLength));
     hash.update(example.lossMask);
+    for (const image of example.images ?? []) {
+      hash.update(String(image.position));
+      hash.update(new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength));
+    }
   }
   return hash.digest('hex');
 }
@@ -112,6 +139,12 @@ export async function runTrainingJob(
     hooks.onNotice?.(`training on wasm kernels (one core, slower): ${kernels.reason}`);
   }
   const model = await readLlamaModel(job.baseModel);
+  const projector = job.visionProjector ? await readProjectorModel(job.visionProjector) : undefined;
+  if (projector && projector.config.projectionLength !== model.config.embeddingLength) {
+    throw new ConfigError(
+      `${job.visionProjector} projects to width ${projector.config.projectionLength} but ${job.baseModel} has n_embd ${model.config.embeddingLength}`,
+    );
+  }
   const { examples } = request;
   const { train, validation } = splitExamples(
     examples,
@@ -136,6 +169,7 @@ export async function runTrainingJob(
     seed: hyperparameters.seed,
     ...(lora ? { lora } : {}),
     ...(settings.adam ? { adam: settings.adam } : {}),
+    ...(projector ? { vision: visionSettings(projector, hyperparameters) } : {}),
   });
   model.weights.clear();
   try {
@@ -153,7 +187,16 @@ export async function runTrainingJob(
       checkpointDirectory: job.checkpointDir,
       resume: request.resume,
       fingerprint: fingerprint(
-        { hyperparameters, lora, adam: settings.adam, baseSize, config: model.config },
+        {
+          hyperparameters,
+          lora,
+          adam: settings.adam,
+          baseSize,
+          config: model.config,
+          ...(projector
+            ? { vision: projector.config, projectorSize: (await stat(job.visionProjector!)).size }
+            : {}),
+        },
         examples,
       ),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -180,6 +223,14 @@ export async function runTrainingJob(
         { ...model, weights: trainer.mergedWeights() },
         settings.outputType ?? 'f32',
       );
+    }
+    if (projector && trainer.vision) {
+      if (trainer.vision.mode === 'frozen') result.projectorPath = job.visionProjector!;
+      else {
+        const path = projectorOutputPath(job);
+        await writeProjectorModel(path, { ...projector, weights: trainer.vision.projectorWeights() });
+        result.projectorPath = path;
+      }
     }
     return result;
   } finally {

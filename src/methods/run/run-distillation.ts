@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeItemsJsonl } from '../../datasets/export/items-jsonl.js';
 import type { Item } from '../../datasets/item.js';
 import { AbortedError, BudgetExceededError, RunFailedError } from '../../errors.js';
 import type { RunReportInput } from '../../report/run-report.js';
@@ -9,6 +10,7 @@ import type { RunEvent, StudentSettings } from '../strategy-context.js';
 import type { Teacher } from '../teacher/teacher.js';
 import { buildRunReport } from './build-report.js';
 import { type DistillationResults, summarise } from './results.js';
+import { ReviewSet } from './review-set.js';
 import { StageCache } from './stage-cache.js';
 import { TrainingCache } from './training-cache.js';
 
@@ -42,7 +44,12 @@ export interface DistillationSetup {
   perSeed?: ReadonlyMap<number, SeedData>;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** Reviewer decisions to apply (default: the latest ones in the run directory's store). */
+  reviews?: ReviewSet;
 }
+
+/** Every item the run uses, once, so `medistill view` can show an item's text beside its trace. */
+export const runItemsFileName = 'items.jsonl';
 
 /**
  * Run every strategy for every seed, side by side up to `parallelStrategies` (each training runs
@@ -58,6 +65,13 @@ export async function runDistillation(
   const trainingCache = new TrainingCache(join(setup.directory, 'trained-models'));
   const errors = new Map<string, string>();
   const dataFor = (seed: number): SeedData => setup.perSeed?.get(seed) ?? setup;
+  const reviews = setup.reviews ?? ReviewSet.fromRunDirectory(setup.directory);
+  const items = new Map(
+    setup.seeds
+      .flatMap((seed) => [...dataFor(seed).train, ...dataFor(seed).test])
+      .map((item) => [item.id, item]),
+  );
+  await writeItemsJsonl(items.values(), join(setup.directory, runItemsFileName));
   const settled = await mapConcurrent(
     jobs,
     setup.parallelStrategies,
@@ -79,6 +93,7 @@ export async function runDistillation(
         stage2Replay: setup.stage2Replay,
         emit: (event) => setup.onEvent?.(event),
         trainingCache,
+        reviews,
         ...(setup.signal ? { signal: setup.signal } : {}),
       });
     },
@@ -118,6 +133,7 @@ export async function runDistillation(
     report.description = `${report.description ?? ''} Failed: ${[...errors]
       .map(([strategy, message]) => `${strategy} (${message})`)
       .join('; ')}`.trim();
+  if (reviews.size > 0) report.review = reviews.summary();
   // The reference strategy's final student at its first seed: what a deploy stage exports.
   const referenceModel = reference ? outcomes.get(reference)?.[0]?.evaluations.at(-1)?.modelPath : undefined;
   return { results, report, ...(referenceModel ? { referenceModel } : {}) };

@@ -3,6 +3,7 @@ import { BudgetExceededError } from '../../errors.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
 import type { StrategyContext } from '../strategy-context.js';
 import { TeacherReplyError } from '../teacher/teacher.js';
+import { applyReviews } from './reviewed-results.js';
 import { checkStageCanGoOn, type ItemFailure } from './stage-failure.js';
 
 export type { ItemFailure } from './stage-failure.js';
@@ -27,15 +28,15 @@ function itemFailure(itemId: string, error: Error): ItemFailure {
  * Run one teacher role over items with bounded concurrency. A failed item is recorded and the
  * stage goes on, unless so few items are usable that the strategy cannot (then it throws a
  * `StageFailedError` and writes the failed items beside the stage); a finished stage is persisted
- * so a rerun resumes after it.
+ * so a rerun resumes after it. Reviewer decisions apply to what it returns, not to what it keeps.
  */
-export function runTeacherStage<T>(
+export async function runTeacherStage<T>(
   context: StrategyContext,
   stage: string,
   items: readonly Item[],
   work: (item: Item) => Promise<T>,
 ): Promise<TeacherStageResult<T>> {
-  return context.stages.run(stage, async () => {
+  const result = await context.stages.run(stage, async () => {
     const base = { strategy: context.strategy, seed: context.seed, stage };
     context.emit({ type: 'stage-start', ...base, total: items.length });
     let done = 0;
@@ -65,4 +66,5 @@ export function runTeacherStage<T>(
     await checkStageCanGoOn(context, stage, items.length, result.failures);
     return result;
   });
+  return applyReviews(context, stage, result);
 }
