@@ -13,6 +13,7 @@ export {
 } from './compose/resolve-model.js';
 export { spentSoFar, type TeacherModelOptions, wrapTeacherModel } from './compose/teacher-model-stack.js';
 // Datasets: item model, loaders, splits, exports.
+export * from './convert/index.js';
 export * from './datasets/index.js';
 export { type DemoOptions, type DemoSummary, runDemo } from './demo/run-demo.js';
 export { runVisionDemo, type VisionDemoOptions, type VisionDemoSummary } from './demo/run-vision-demo.js';

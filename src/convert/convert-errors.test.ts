@@ -99,6 +99,25 @@ describe('bad input to convert', () => {
     );
   });
 
+  it('refuses a pre-tokenizer it does not recognise unless --pre names it', async () => {
+    const folder = join(directory, 'pre');
+    await writeRandomHfModel(folder, tiny);
+    const file = join(folder, 'tokenizer.json');
+    const tokenizer = JSON.parse(await readFile(file, 'utf8'));
+    tokenizer.pre_tokenizer.pretokenizers[0].pattern.Regex = '\\s+|\\S+';
+    await writeFile(file, JSON.stringify(tokenizer));
+    const error = await failure(convertHfToGguf({ input: folder, output: join(directory, 'x.gguf') }));
+    expect(error.message).toContain(
+      `${file} (field "pre_tokenizer"): this pre-tokenizer is not one the converter recognises`,
+    );
+    const result = await convertHfToGguf({
+      input: folder,
+      output: join(directory, 'pre.gguf'),
+      pre: 'qwen2',
+    });
+    expect(result.architecture).toBe('qwen3');
+  });
+
   it('refuses a truncated safetensors file, naming the tensor', async () => {
     const folder = join(directory, 'truncated');
     await writeRandomHfModel(folder, tiny);

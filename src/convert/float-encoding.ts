@@ -46,5 +46,19 @@ export function decodeFloats(bytes: Uint8Array, type: FloatType): Float32Array {
  */
 export function recodeFloats(bytes: Uint8Array, from: FloatType, to: FloatType): Uint8Array {
   if (from === to) return bytes;
-  return encodeFloat32(decodeFloats(bytes, from), to);
+  const fromBytes = from === GgmlType.F32 ? 4 : 2;
+  const toBytes = to === GgmlType.F32 ? 4 : 2;
+  const count = bytes.length / fromBytes;
+  const out = new Uint8Array(count * toBytes);
+  // In slices, so a 500 M-value embedding never exists as a whole F32 copy.
+  for (let start = 0; start < count; start += CHUNK) {
+    const end = Math.min(count, start + CHUNK);
+    out.set(
+      encodeFloat32(decodeFloats(bytes.subarray(start * fromBytes, end * fromBytes), from), to),
+      start * toBytes,
+    );
+  }
+  return out;
 }
+
+const CHUNK = 1 << 20;

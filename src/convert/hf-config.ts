@@ -41,6 +41,8 @@ export const hfConfigSchema = z
     rms_norm_eps: positive,
     rope_theta: positive.optional(),
     rope_scaling: ropeScalingSchema.nullish(),
+    /** transformers 5 names RoPE settings (theta included) rope_parameters. */
+    rope_parameters: ropeScalingSchema.extend({ rope_theta: positive.optional() }).nullish(),
     tie_word_embeddings: z.boolean().optional(),
     attention_bias: z.boolean().optional(),
     hidden_act: z.string().optional(),
@@ -123,7 +125,7 @@ export function hfModelConfig(raw: HfConfig, file: string): HfModelConfig {
     headCountKv,
     feedForwardLength: raw.intermediate_size,
     rmsNormEpsilon: raw.rms_norm_eps,
-    ropeFreqBase: raw.rope_theta ?? 10000,
+    ropeFreqBase: raw.rope_theta ?? raw.rope_parameters?.rope_theta ?? 10000,
     tiedOutput: raw.tie_word_embeddings ?? false,
   };
   if (raw.head_dim && raw.head_dim !== raw.hidden_size / raw.num_attention_heads)
@@ -132,7 +134,7 @@ export function hfModelConfig(raw: HfConfig, file: string): HfModelConfig {
   if (architecture === 'llama' && raw.attention_bias)
     refuse('attention_bias', 'Llama attention biases are not supported');
   const result: HfModelConfig = { architecture, config, raw };
-  const scaling = raw.rope_scaling;
+  const scaling = raw.rope_parameters ?? raw.rope_scaling;
   const kind = scaling?.rope_type ?? scaling?.type;
   if (scaling && kind !== undefined && kind !== 'default') {
     const factor = scaling.factor ?? refuse('rope_scaling.factor', 'required for RoPE scaling');

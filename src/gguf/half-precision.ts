@@ -6,7 +6,11 @@ const intView = new Uint32Array(floatView.buffer);
 /** Round-to-nearest-even float32 -> float16 bits, as ggml's converter does. */
 export function float32ToFloat16Bits(value: number): number {
   floatView[0] = value;
-  const bits = intView[0]!;
+  return float32BitsToFloat16Bits(intView[0]!);
+}
+
+/** {@link float32ToFloat16Bits} on the float's bits (for loops over a Uint32Array view). */
+export function float32BitsToFloat16Bits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
@@ -35,7 +39,11 @@ export function float32ToFloat16Bits(value: number): number {
  */
 export function float32ToBfloat16Bits(value: number): number {
   floatView[0] = value;
-  const bits = intView[0]!;
+  return float32BitsToBfloat16Bits(intView[0]!);
+}
+
+/** {@link float32ToBfloat16Bits} on the float's bits. */
+export function float32BitsToBfloat16Bits(bits: number): number {
   if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) & 0xffff) | 0x0040;
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }

@@ -44,6 +44,7 @@ console.log(JSON.stringify([...new Set(maps.split('\\n').map((line) => line.spli
 describe('entry points', () => {
   it.each([
     'src/index.ts',
+    'src/convert/index.ts',
     'src/eval/index.ts',
     'src/datasets/index.ts',
     'src/models/index.ts',

