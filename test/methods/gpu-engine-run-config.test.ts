@@ -95,7 +95,7 @@ describe('run configs with GPU engines', () => {
         engine: 'llamafactory',
         engineSettings: {
           deepspeed: 'ds_z2.json',
-          distributed: { nodes: 2, nodeRank: 0, masterAddress: '10.0.0.1', masterPort: 29500 },
+          distributed: { nodes: 2, nodeRank: 0, masterAddress: '127.0.0.1', masterPort: 29500 },
         },
       }),
       'run.yaml',
@@ -104,6 +104,37 @@ describe('run configs with GPU engines', () => {
       deepspeed: 'ds_z2.json',
       command: ['llamafactory-cli'],
     });
+  });
+
+  it('takes a Hugging Face VLM for image data on a GPU engine, and refuses a text-only one naming student.model', async () => {
+    const vlm = join(directory, 'Qwen2-VL-2B-Instruct');
+    mkdirSync(vlm, { recursive: true });
+    await writeFile(
+      join(vlm, 'config.json'),
+      JSON.stringify({
+        architectures: ['Qwen2VLForConditionalGeneration'],
+        model_type: 'qwen2_vl',
+        vision_config: { depth: 2 },
+      }),
+    );
+    await writeFile(join(vlm, 'model.safetensors'), '');
+    await writeFile(join(vlm, 'tokenizer.json'), '{}');
+    const imaging = (model: string) => ({
+      teacher: 'knowledge-base',
+      student: { model, engine: 'transformers', engineSettings: { python: ['python3', '-S'] } },
+      data: { train: { imagingBenchmark: { trainStudiesPerCombination: 1, testStudiesPerCombination: 1 } } },
+      strategies: ['cot-vl'],
+    });
+    const textOnly = await run(imaging(folder));
+    expect(textOnly.code).toBe(2);
+    expect(textOnly.stderr).toMatch(
+      /run\.yaml: student\.model: the training data has images .* is a text-only model/,
+    );
+    // The VLM passes the vision check and the student check; the engine's start-up check is what stops it.
+    const vision = await run(imaging(vlm));
+    expect(vision.code).toBe(2);
+    expect(vision.stderr).toMatch(/the transformers engine needs Python packages/);
+    expect(existsSync(join(vision.out, 'checkpoints'))).toBe(false);
   });
 
   it.skipIf(!hasTrainingPackages())(

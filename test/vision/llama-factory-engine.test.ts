@@ -203,7 +203,7 @@ describe('LlamaFactoryEngine against a stand-in llamafactory-cli', () => {
       distributed: {
         nodes: 2,
         nodeRank: 0,
-        masterAddress: '10.0.0.1',
+        masterAddress: '127.0.0.2',
         masterPort: 29500,
         processesPerNode: 8,
       },
@@ -215,7 +215,7 @@ describe('LlamaFactoryEngine against a stand-in llamafactory-cli', () => {
       FORCE_TORCHRUN: '1',
       NNODES: '2',
       NODE_RANK: '0',
-      MASTER_ADDR: '10.0.0.1',
+      MASTER_ADDR: '127.0.0.2',
       MASTER_PORT: '29500',
       NPROC_PER_NODE: '8',
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { launchCommand } from './launch-command.js';
 import { transformersSettingsSchema } from './transformers-settings.js';
 
-const distributed = { nodes: 2, nodeRank: 1, masterAddress: '10.0.0.1', masterPort: 29500 };
+const distributed = { nodes: 2, nodeRank: 1, masterAddress: '127.0.0.2', masterPort: 29500 };
 
 describe('launching the worker', () => {
   it('runs the Python directly by default', () => {
@@ -27,7 +27,7 @@ describe('launching the worker', () => {
       '--nproc_per_node=8',
       '--nnodes=2',
       '--node_rank=1',
-      '--master_addr=10.0.0.1',
+      '--master_addr=127.0.0.2',
       '--master_port=29500',
       'w.py',
       '--job',
@@ -37,7 +37,7 @@ describe('launching the worker', () => {
       FORCE_TORCHRUN: '1',
       NNODES: '2',
       NODE_RANK: '1',
-      MASTER_ADDR: '10.0.0.1',
+      MASTER_ADDR: '127.0.0.2',
       MASTER_PORT: '29500',
     });
   });

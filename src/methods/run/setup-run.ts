@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildBenchmark, KnowledgeTeacher } from '../../benchmark/index.js';
-import { threadsPerTraining } from '../../compose/create-training-engine.js';
+import { threadsPerTraining, trainsHfStudents } from '../../compose/create-training-engine.js';
 import { createModelResolver } from '../../compose/resolve-model.js';
 import { wrapTeacherModel } from '../../compose/teacher-model-stack.js';
 import type { DatasetFormat } from '../../datasets/dataset-format.js';
@@ -104,7 +104,11 @@ export async function setupRun(
   // A text-only student with image data, or a vision strategy without images, stops here.
   const vision = checkVisionFit(
     file,
-    { projector: config.student.projector, strategies: config.strategies },
+    {
+      projector: config.student.projector,
+      strategies: config.strategies,
+      ...(trainsHfStudents(config.student.engine) ? { hfStudent: config.student.model } : {}),
+    },
     train,
   )
     ? visionSettings(config.images)
@@ -151,10 +155,13 @@ export async function setupRun(
     throw new ConfigError(
       `${file}: deploy: the deploy stage exports text students only; a vision student's GGUF and mmproj are in its stage directory`,
     );
-  if (vision && !startVisionStudent)
+  // The embedded vision student (text GGUF + mmproj) runs in llama-server; a GPU engine's VLM is
+  // evaluated by its own route.
+  const embeddedVision = vision && config.student.projector !== undefined;
+  if (embeddedVision && !startVisionStudent)
     throw new ConfigError(`${file}: student.projector: this caller cannot run a vision student`);
   const threads = threadsPerTraining(config.parallelStrategies);
-  const visionFiles = vision
+  const visionFiles = embeddedVision
     ? await visionStudentFiles(
         {
           model: config.student.model,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ImagingBenchmarkOptions } from '../../benchmark/imaging/generate-imaging.js';
 import { buildImagingBenchmark } from '../../benchmark/imaging/generate-imaging.js';
@@ -72,10 +72,22 @@ export function countWithImages(items: readonly Item[]): number {
  */
 export function checkVisionFit(
   file: string,
-  settings: { projector: string | undefined; strategies: readonly string[] },
+  settings: {
+    projector: string | undefined;
+    strategies: readonly string[];
+    /** A GPU engine's Hugging Face student: a VLM carries its own vision tower, no mmproj. */
+    hfStudent?: string;
+  },
   train: readonly Item[],
 ): boolean {
   const withImages = countWithImages(train);
+  if (withImages > 0 && settings.hfStudent !== undefined) {
+    if (!isVisionLanguageHfModel(settings.hfStudent))
+      throw new ConfigError(
+        `${file}: student.model: the training data has images (${withImages} of ${train.length} items) but ${settings.hfStudent} is a text-only model (its config.json has no vision_config); name a vision-language model such as Qwen2.5-VL`,
+      );
+    return true;
+  }
   if (withImages > 0 && settings.projector === undefined)
     throw new ConfigError(
       `${file}: student.projector: the training data has images (${withImages} of ${train.length} items) but the student is text-only; set student.projector to the student's mmproj GGUF (or \`new\` with student.model \`new\`)`,
@@ -169,4 +181,20 @@ export function visionStudentLoader(
     const context = Number(metadataValue(header.metadata, `${architecture}.context_length`) ?? 2048);
     return start(path, projector, { contextSize: context, ...options });
   };
+}
+
+/**
+ * Whether a Hugging Face student sees images: a local folder's config.json has a `vision_config`
+ * (Qwen2-VL, Qwen2.5-VL, Qwen3-VL and the other transformers VLMs); a hub id cannot be read
+ * offline, so its name must say VL.
+ */
+export function isVisionLanguageHfModel(model: string): boolean {
+  const configPath = join(model, 'config.json');
+  if (!existsSync(configPath)) return /(^|[-_/])vl([-_.]|$)/i.test(model);
+  try {
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    return typeof config.vision_config === 'object' && config.vision_config !== null;
+  } catch {
+    return false;
+  }
 }
