@@ -332,7 +332,13 @@ def train(job):
     if settings["gradientCheckpointing"]:
         model.gradient_checkpointing_enable()
         model.enable_input_require_grads()
-    if lora:
+    if lora and job.get("initialAdapter"):
+        # Continue an earlier adapter (MedThink's stage 2 after a LoRA stage 1): its weights are
+        # the starting point, trained further; the engine checked its rank and alpha.
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, job["initialAdapter"], is_trainable=True)
+    elif lora:
         from peft import LoraConfig, get_peft_model
 
         model = get_peft_model(

@@ -51,6 +51,8 @@ describe.skipIf(!available)(
   `transformers worker on tiny random Qwen2 and Qwen2-VL, CPU (needs torch, transformers, peft in ${testPython}; skips without)`,
   () => {
     let directory = '';
+    /** The first LoRA run's epoch-0 validation loss: where an untrained adapter starts. */
+    let firstRunStart = Number.NaN;
     const engine = () =>
       new TransformersEngine({ python: [testPython], loggingSteps: 1, precision: 'fp32', loraDropout: 0 });
 
@@ -76,6 +78,7 @@ describe.skipIf(!available)(
       const epochs = progress.filter((event) => event.epochEnd);
       expect(epochs.map((event) => event.epoch)).toEqual([0, 1, 2]);
       const losses = epochs.map((event) => event.validationLoss!);
+      firstRunStart = losses[0]!;
       expect(losses[2]).toBeLessThan(losses[0]! - 0.3);
       const steps = progress.filter((event) => !event.epochEnd);
       expect(steps.at(-1)).toMatchObject({ step: 8, totalSteps: 8 });
@@ -119,6 +122,38 @@ describe.skipIf(!available)(
       await after.close?.();
       expect(trained).toBeGreaterThan(untrained + 0.3);
     }, 180_000);
+
+    it('continues an earlier adapter (MedThink stage 2): training starts where it ended; other rank refused', async () => {
+      const progress: TrainingProgress[] = [];
+      const job = {
+        baseModel: join(directory, 'models/qwen2-tiny'),
+        dataPath: join(directory, 'sums.jsonl'),
+        outputPath: join(directory, 'sums-adapter-continued'),
+        checkpointDir: join(directory, 'sums-continued-checkpoints'),
+        initialAdapter: join(directory, 'sums-adapter'),
+        hyperparameters: { ...hyperparameters, epochs: 1 },
+      };
+      await engine().train(job, { onProgress: (event) => progress.push(event) });
+      const first = JSON.parse(readFileSync(join(directory, 'sums-checkpoints/medistill/job.json'), 'utf8'));
+      expect(first.initialAdapter).toBeUndefined();
+      // The epoch-0 baseline of the continued run is near the first run's best, far below its start.
+      const baseline = progress.find((event) => event.epochEnd && event.epoch === 0)!.validationLoss!;
+      const started = JSON.parse(
+        readFileSync(join(directory, 'sums-continued-checkpoints/medistill/job.json'), 'utf8'),
+      );
+      expect(started.initialAdapter).toBe(join(directory, 'sums-adapter'));
+      expect(baseline).toBeLessThan(firstRunStart - 0.3);
+      await expect(
+        engine().train({
+          ...job,
+          outputPath: join(directory, 'sums-adapter-other-rank'),
+          checkpointDir: join(directory, 'sums-other-rank-checkpoints'),
+          hyperparameters: { ...hyperparameters, loraRank: 4, loraAlpha: 8 },
+        }),
+      ).rejects.toThrow(
+        /adapter_config\.json: r 8 and lora_alpha 16 differ from the training's loraRank 4 and loraAlpha 8/,
+      );
+    }, 300_000);
 
     it('resumes from the latest checkpoint: a longer run continues where the shorter one stopped', async () => {
       const progress: TrainingProgress[] = [];

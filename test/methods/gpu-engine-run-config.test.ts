@@ -86,6 +86,17 @@ describe('run configs with GPU engines', () => {
         'run.yaml',
       ),
     ).toThrow(/student\.evaluation\.server: the server route needs the server's model spec/);
+    // MedThink's stage 2 continues stage 1's adapter: transformers can, LLaMA-Factory cannot yet.
+    const lora = { training: { epochs: 1, loraRank: 8 } };
+    expect(() =>
+      parseRunConfig(base({ model: folder, engine: 'llamafactory', ...lora }), 'run.yaml'),
+    ).toThrow(
+      /student\.training\.loraRank: medthink continue stage 1's LoRA adapter .* llamafactory engine cannot/,
+    );
+    expect(
+      parseRunConfig(base({ model: folder, engine: 'transformers', ...lora }), 'run.yaml').student.training
+        .loraRank,
+    ).toBe(8);
     expect(() => parseRunConfig(base({ model: 'new', engine: 'llamafactory' }), 'run.yaml')).toThrow(
       /student\.model: `new` makes a GGUF student/,
     );

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortedError, ConfigError, InputError, TrainingError } from '../../errors.js';
 import { checkHfStudent, type HfStudent } from '../../model/hf-student.js';
@@ -77,6 +77,7 @@ export class TransformersEngine implements TrainingEngine {
     const settings = this.settings;
     if (!existsSync(job.dataPath)) throw new InputError('training data not found', { file: job.dataPath });
     const student = await this.#check(job.baseModel, job.hyperparameters, options.signal);
+    if (job.initialAdapter !== undefined) await checkInitialAdapter(job.initialAdapter, job.hyperparameters);
     const script = workerScriptPath();
     const checkpointDir = resolve(job.checkpointDir);
     const workDir = join(checkpointDir, 'medistill');
@@ -91,6 +92,7 @@ export class TransformersEngine implements TrainingEngine {
           outputPath: resolve(job.outputPath),
           checkpointDir,
           hyperparameters: job.hyperparameters,
+          ...(job.initialAdapter !== undefined ? { initialAdapter: resolve(job.initialAdapter) } : {}),
           settings,
           resume: options.resume ?? false,
         },
@@ -158,4 +160,29 @@ export class TransformersEngine implements TrainingEngine {
 
 function definedLocation(file: string, line: number | undefined, field: string | undefined) {
   return { file, ...(line === undefined ? {} : { line }), ...(field === undefined ? {} : { field }) };
+}
+
+/**
+ * A peft adapter to continue must have the rank and alpha the job trains with: peft would load it
+ * at its own settings, and the stage's hyperparameters would silently not apply.
+ */
+async function checkInitialAdapter(adapter: string, hyperparameters: TrainingHyperparameters): Promise<void> {
+  const configPath = join(adapter, 'adapter_config.json');
+  if (hyperparameters.loraRank === undefined)
+    throw new ConfigError(`${adapter}: an adapter can only be continued by a LoRA training (set loraRank)`);
+  let config: { r?: unknown; lora_alpha?: unknown };
+  try {
+    config = JSON.parse(await readFile(configPath, 'utf8')) as typeof config;
+  } catch (error) {
+    throw new InputError(
+      'the adapter to continue has no readable adapter_config.json',
+      { file: configPath },
+      { cause: error },
+    );
+  }
+  const alpha = hyperparameters.loraAlpha ?? 2 * hyperparameters.loraRank;
+  if (config.r !== hyperparameters.loraRank || config.lora_alpha !== alpha)
+    throw new ConfigError(
+      `${configPath}: r ${String(config.r)} and lora_alpha ${String(config.lora_alpha)} differ from the training's loraRank ${hyperparameters.loraRank} and loraAlpha ${alpha}; a continued adapter keeps its rank and alpha`,
+    );
 }

@@ -161,12 +161,17 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
         `${file}: student.stage2Training.loraRank: stage 2 continues stage 1's LoRA adapter, so it needs the same loraRank (${training.loraRank}) and loraAlpha (${alpha(training)})`,
       );
   }
-  // MedThink's stage 2 continues stage 1's adapter, which only the embedded engine can do yet;
-  // refuse before stage 1 is paid for rather than at stage 2.
+  // MedThink's stage 2 continues stage 1's adapter, which the embedded and transformers engines
+  // do and LLaMA-Factory and hosted fine-tuning cannot yet; refuse before stage 1 is paid for.
   const continuing = parsed.data.strategies.filter((name) => name.startsWith('medthink'));
-  if (training.loraRank !== undefined && parsed.data.student.engine !== 'tfjs' && continuing.length > 0)
+  const engine = parsed.data.student.engine;
+  if (
+    training.loraRank !== undefined &&
+    (engine === 'llamafactory' || engine === 'together') &&
+    continuing.length > 0
+  )
     throw new ConfigError(
-      `${file}: student.training.loraRank: ${continuing.join(', ')} continue stage 1's LoRA adapter in stage 2, which the ${parsed.data.student.engine} engine cannot do yet; train the student fully (remove loraRank) or use engine tfjs`,
+      `${file}: student.training.loraRank: ${continuing.join(', ')} continue stage 1's LoRA adapter in stage 2, which the ${engine} engine cannot do yet; train the student fully (remove loraRank) or use engine transformers`,
     );
   // A LoRA stage keeps the base model's path and writes only an adapter, so a vision stage's
   // trained mmproj would have no model of its own to sit beside; the embedded vision student
