@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,41 @@ describe.skipIf(!hasTrainingPackages())(
         /trained by the transformers engine, evaluated converted to GGUF, in llama\.cpp \(route gguf\)/,
       );
       expect(results.config.student.evaluation.route).toBe('gguf');
+    }, 900_000);
+
+    it('runs MedThink with LoRA: stage 2 continues stage 1 adapter, each evaluated converted to GGUF', async () => {
+      const config = {
+        name: 'hf-lora-medthink',
+        teacher: 'knowledge-base',
+        student: {
+          model: join(directory, 'models/qwen2-tiny'),
+          engine: 'transformers',
+          engineSettings: { python: [testPython], precision: 'fp32' },
+          evaluation: { route: 'gguf', ggufType: 'f32' },
+          training: { epochs: 1, batchSize: 8, learningRate: 1e-3, loraRank: 4, loraAlpha: 8 },
+          maxAnswerTokens: 8,
+        },
+        data: { train: { benchmark: { seed: 1, conditionCount: 4 } }, limitTrain: 16, limitTest: 4 },
+        strategies: ['medthink'],
+        concurrency: 2,
+        parallelStrategies: 1,
+      };
+      const path = join(directory, 'lora-run.yaml');
+      await writeFile(path, stringify(config));
+      const out = join(directory, 'lora-out');
+      const result = await runMedistill(['run', path, '--out', out]);
+      expect(result.stderr).not.toMatch(/Error/);
+      expect(result.code).toBe(0);
+      const seed = join(out, 'medthink/seed-1');
+      // Adapters (peft folders), not models; stage 2's job started from stage 1's adapter.
+      expect(existsSync(join(seed, 'stage1.lora.gguf/adapter_config.json'))).toBe(true);
+      const stage2Job = JSON.parse(readFileSync(join(seed, 'checkpoints/stage2/medistill/job.json'), 'utf8'));
+      expect(stage2Job.initialAdapter).toBe(join(seed, 'stage1.lora.gguf'));
+      // Both stages evaluated: their adapters, converted to GGUF LoRA, ran on the converted base.
+      expect(existsSync(join(seed, 'stage1.evaluate.json'))).toBe(true);
+      expect(existsSync(join(seed, 'stage2.evaluate.json'))).toBe(true);
+      const converted = readdirSync(join(out, 'gguf')).filter((name) => name.endsWith('.lora.gguf'));
+      expect(converted).toHaveLength(2);
     }, 900_000);
   },
 );
