@@ -20,27 +20,32 @@ describe.skipIf(!hasTrainingPackages())(
       makeTinyHfModels(join(directory, 'models'), '--text');
     }, 180_000);
 
-    it('trains the student through the worker and evaluates it converted to GGUF', async () => {
+    /** `medistill run` of the tiny Qwen2 student on the transformers engine, evaluated through the gguf route. */
+    async function runHfStudent(name: string, strategies: string[], training: Record<string, number>) {
       const config = {
-        name: 'hf-student',
+        name,
         teacher: 'knowledge-base',
         student: {
           model: join(directory, 'models/qwen2-tiny'),
           engine: 'transformers',
           engineSettings: { python: [testPython], precision: 'fp32' },
           evaluation: { route: 'gguf', ggufType: 'f32' },
-          training: { epochs: 1, batchSize: 8, learningRate: 1e-3 },
+          training: { epochs: 1, batchSize: 8, learningRate: 1e-3, ...training },
           maxAnswerTokens: 8,
         },
         data: { train: { benchmark: { seed: 1, conditionCount: 4 } }, limitTrain: 16, limitTest: 4 },
-        strategies: ['answer-only'],
+        strategies,
         concurrency: 2,
         parallelStrategies: 1,
       };
-      const path = join(directory, 'run.yaml');
+      const path = join(directory, `${name}.yaml`);
       await writeFile(path, stringify(config));
-      const out = join(directory, 'out');
-      const result = await runMedistill(['run', path, '--out', out]);
+      const out = join(directory, name);
+      return { out, result: await runMedistill(['run', path, '--out', out]) };
+    }
+
+    it('trains the student through the worker and evaluates it converted to GGUF', async () => {
+      const { out, result } = await runHfStudent('hf-student', ['answer-only'], {});
       expect(result.stderr).not.toMatch(/Error/);
       expect(result.code).toBe(0);
       // The base student and the trained one, converted once each.
@@ -53,26 +58,10 @@ describe.skipIf(!hasTrainingPackages())(
     }, 900_000);
 
     it('runs MedThink with LoRA: stage 2 continues stage 1 adapter, each evaluated converted to GGUF', async () => {
-      const config = {
-        name: 'hf-lora-medthink',
-        teacher: 'knowledge-base',
-        student: {
-          model: join(directory, 'models/qwen2-tiny'),
-          engine: 'transformers',
-          engineSettings: { python: [testPython], precision: 'fp32' },
-          evaluation: { route: 'gguf', ggufType: 'f32' },
-          training: { epochs: 1, batchSize: 8, learningRate: 1e-3, loraRank: 4, loraAlpha: 8 },
-          maxAnswerTokens: 8,
-        },
-        data: { train: { benchmark: { seed: 1, conditionCount: 4 } }, limitTrain: 16, limitTest: 4 },
-        strategies: ['medthink'],
-        concurrency: 2,
-        parallelStrategies: 1,
-      };
-      const path = join(directory, 'lora-run.yaml');
-      await writeFile(path, stringify(config));
-      const out = join(directory, 'lora-out');
-      const result = await runMedistill(['run', path, '--out', out]);
+      const { out, result } = await runHfStudent('hf-lora-medthink', ['medthink'], {
+        loraRank: 4,
+        loraAlpha: 8,
+      });
       expect(result.stderr).not.toMatch(/Error/);
       expect(result.code).toBe(0);
       const seed = join(out, 'medthink/seed-1');
