@@ -51,6 +51,15 @@ async function lockTakenBy(spawned: Spawned, directory: string): Promise<RunLock
   throw new Error(`pid ${spawned.child.pid} never took the lock:\n${spawned.output.stderr}`);
 }
 
+/** Polls (bounded) until the process has written `text` to stderr. */
+async function outputContains(spawned: Spawned, text: string): Promise<void> {
+  for (let waited = 0; waited < 120_000 && spawned.child.exitCode === null; waited += 25) {
+    if (spawned.output.stderr.includes(text)) return;
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  throw new Error(`pid ${spawned.child.pid} never printed "${text}":\n${spawned.output.stderr}`);
+}
+
 async function runConfig(directory: string): Promise<string> {
   const path = join(directory, 'run.yaml');
   await writeFile(
@@ -86,8 +95,12 @@ describe('run directory lock, across real processes', () => {
     // The refused run touched nothing: no store, no student.
     expect(existsSync(join(out, 'run.sqlite'))).toBe(false);
 
+    // Interrupt it after an evaluation: by then node-llama-cpp has loaded signal-exit, whose
+    // listener ends the process without unwinding when it finds itself the only one left.
+    await outputContains(demo, 'base.evaluate');
     demo.child.kill('SIGINT');
-    await demo.exited;
+    expect(await demo.exited).toEqual({ code: 2, signal: null });
+    expect(demo.output.stderr).toMatch(/medistill: (stopped|training was cancelled)/);
     expect(existsSync(join(out, runLockFileName))).toBe(false);
   });
 
@@ -103,6 +116,7 @@ describe('run directory lock, across real processes', () => {
       new RegExp(`run directory .* is in use by pid ${run.child.pid} .*started 20`),
     );
 
+    await outputContains(run, 'stage1.evaluate');
     run.child.kill('SIGTERM');
     const exit = await run.exited;
     // Stopped through its own shutdown (an abort, exit code 2), not killed by the signal.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { serveModel } from '../../deploy/serve/serve-model.js';
 import { definedOnly } from '../../util/defined-only.js';
+import { withStopSignals } from '../interrupt.js';
 import { integerFlag } from '../options.js';
 import { printError, printLine } from '../output.js';
 
@@ -68,13 +69,11 @@ export function registerServeCommand(program: Command): void {
       printLine(
         `serving ${server.modelName} at ${server.baseUrl} (OpenAI-compatible; health at ${server.origin}/health)`,
       );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGHUP', () => resolve('SIGHUP'));
+      await withStopSignals(['SIGTERM', 'SIGINT', 'SIGHUP'], async ({ received }) => {
+        const signal = await received;
+        printError(`${signal}: finishing requests in flight, then stopping`);
+        await server.close();
       });
-      printError(`${signal}: finishing requests in flight, then stopping`);
-      await server.close();
       printError('stopped');
     });
 }

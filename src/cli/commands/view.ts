@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runExportReviews, runImportReviews } from '../../review/review-jsonl.js';
 import { runViewServer } from '../../review/run-view-server.js';
 import { definedOnly } from '../../util/defined-only.js';
+import { withStopSignals } from '../interrupt.js';
 import { integerFlag } from '../options.js';
 import { printError, printLine } from '../output.js';
 
@@ -42,13 +43,11 @@ export function registerViewCommand(program: Command): void {
         }),
       });
       printLine(`reviewing ${resolve(directory)} at ${server.url}${flags.readOnly ? ' (read-only)' : ''}`);
-      const signal = await new Promise<NodeJS.Signals>((done) => {
-        process.once('SIGTERM', () => done('SIGTERM'));
-        process.once('SIGINT', () => done('SIGINT'));
-        process.once('SIGHUP', () => done('SIGHUP'));
+      await withStopSignals(['SIGTERM', 'SIGINT', 'SIGHUP'], async ({ received }) => {
+        const signal = await received;
+        printError(`${signal}: stopping`);
+        await server.close();
       });
-      printError(`${signal}: stopping`);
-      await server.close();
     });
 
   const review = program.command('review').description('review decisions as JSONL, to split the work');
