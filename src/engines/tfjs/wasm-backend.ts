@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -46,7 +47,32 @@ async function startWasmBackend(): Promise<void> {
   const packageDirectory = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   // A directory prefix (trailing slash): the Node build of the backend reads the binaries from disk.
   setWasmPaths(`${join(packageDirectory, 'dist')}/`);
-  const selected = await tf.setBackend('wasm');
-  if (!selected) throw new Error('TensorFlow.js could not start its wasm backend');
-  await tf.ready();
+  const before = processErrorListeners();
+  try {
+    const selected = await tf.setBackend('wasm');
+    if (!selected) throw new Error('TensorFlow.js could not start its wasm backend');
+    await tf.ready();
+  } finally {
+    removeListenersAddedSince(before);
+  }
+}
+
+const PROCESS_ERROR_EVENTS: readonly string[] = ['uncaughtException', 'unhandledRejection'];
+// The plain emitter view: Node's typings of `process` only take the names of signals here.
+const processEvents: EventEmitter = process;
+
+function processErrorListeners(): Map<string, unknown[]> {
+  return new Map(PROCESS_ERROR_EVENTS.map((event) => [event, processEvents.listeners(event)]));
+}
+
+/**
+ * The backend's Emscripten glue registers process-wide listeners that rethrow: from then on any
+ * unhandled rejection anywhere in the host ends the process (exit code 7), whatever handlers the
+ * host has. Error handling belongs to the application, so they are removed again.
+ */
+function removeListenersAddedSince(before: Map<string, unknown[]>): void {
+  for (const [event, earlier] of before)
+    for (const listener of processEvents.listeners(event))
+      if (!earlier.includes(listener))
+        processEvents.removeListener(event, listener as (...args: unknown[]) => void);
 }
