@@ -66,6 +66,7 @@ export function loadSystemBlas(
   for (const library of candidates) {
     try {
       const lib = koffi.load(library);
+      pinLoaded(koffi, library);
       const gemm = lib.func(
         'void cblas_sgemm(int order, int transA, int transB, int M, int N, int K, float alpha, ' +
           'float *A, int lda, float *B, int ldb, float beta, float *C, int ldc)',
@@ -107,4 +108,25 @@ export function loadSystemBlas(
     }
   }
   return { failures };
+}
+
+// dlopen's RTLD_NOW | RTLD_NODELETE, where the platform has them.
+const PIN_MODE: Partial<Record<NodeJS.Platform, number>> = { linux: 0x2 | 0x1000, darwin: 0x2 | 0x80 };
+
+/**
+ * Keep the BLAS mapped until the process ends. koffi unloads a library when its last reference
+ * goes, which for a training worker is when the worker ends: if that worker was the only user,
+ * OpenBLAS is unmapped while the main thread may be inside fork() (spawning llama-server), whose
+ * prefork loop calls the fork handler OpenBLAS registered, unlocked, after the unload began: a
+ * segmentation fault, seen as a run dying without a message. A second dlopen with RTLD_NODELETE
+ * pins it. Best effort: where it cannot be pinned, training still works.
+ */
+function pinLoaded(koffi: KoffiModule, library: string): void {
+  const mode = PIN_MODE[process.platform];
+  if (mode === undefined) return;
+  try {
+    koffi.load(null).func('void *dlopen(const char *file, int mode)')(library, mode);
+  } catch {
+    // No dlopen among the process's symbols: left as koffi loaded it.
+  }
 }
