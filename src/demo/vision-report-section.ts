@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { Item } from '../datasets/item.js';
 import { referenceAnswerText } from '../datasets/item.js';
+import { conditionLabels, renderGroundingChart } from '../report/charts/grounding-chart.js';
 import { formatDifference, formatInterval, formatPercent, formatPValue } from '../report/format.js';
+import { formatGroundingTable } from '../report/grounding-table.js';
 import { html, trustedHtml } from '../report/html-escape.js';
 import type { RunReportInput } from '../report/run-report.js';
 import { writeFileAtomically } from '../util/atomic-write.js';
 import type { GroundingResult } from '../vision/grounding.js';
-import { conditionLabels, renderGroundingChart } from '../vision/grounding-chart.js';
-import { formatGroundingTable } from '../vision/grounding-table.js';
 
 /** A test film with what the student said about it, for the report. */
 export interface ShownExample {
