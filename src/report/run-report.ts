@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deployReportSchema } from './deploy-report.js';
+import { groundingReportSchema } from './grounding-report.js';
 import { count, differenceIntervalSchema, proportion, proportionIntervalSchema } from './schema-parts.js';
 
 /*
@@ -226,6 +227,8 @@ export const runReportSchema = z
     seedSummaries: z.array(seedSummarySchema).optional(),
     seedComparisons: z.array(seedComparisonSchema).optional(),
     deploy: deployReportSchema.optional(),
+    /** The visual-grounding analysis of a vision student, with a few of its test films (vision runs). */
+    grounding: groundingReportSchema.optional(),
     /** Present when reviewers' decisions (medistill view) were applied to the run's training data. */
     review: reviewSummarySchema.optional(),
   })
