@@ -1,5 +1,5 @@
 import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildImagingBenchmark, type ImagingBenchmark } from '../benchmark/imaging/generate-imaging.js';
 import { SceneTeacher } from '../benchmark/imaging/scene-teacher.js';
 import { writeImagingImages } from '../benchmark/imaging/write-imaging.js';
@@ -14,11 +14,12 @@ import { visionSettings, visionStudentFiles, visionStudentLoader } from '../meth
 import { writeRunOutputs } from '../methods/run/write-run-outputs.js';
 import { SceneGroundedTeacher } from '../methods/teacher/scene-grounded-teacher.js';
 import { projectorBeside } from '../methods/vision-projector-path.js';
+import type { GroundingExample } from '../report/grounding-report.js';
 import { withRunLock } from '../store/run-lock.js';
 import { type GroundingResult, runGroundingAnalysis } from '../vision/grounding.js';
 import type { DemoOptions } from './run-demo.js';
+import { shownExamples } from './shown-examples.js';
 import { type VisionDemoSettings, visionDemoSettings } from './vision-demo-settings.js';
-import { appendVisionSections, type ShownExample, shownExamples } from './vision-report-section.js';
 
 /** Trainings side by side (one worker each); the cores are shared out between them. */
 const PARALLEL_STRATEGIES = 2;
@@ -41,7 +42,8 @@ export interface VisionDemoSummary {
   results: DistillationResults;
   /** The CoT-VL student under real, blank, other and no image, with the paired tests. */
   grounding: GroundingResult;
-  examples: ShownExample[];
+  /** A few test films with the CoT-VL student's reply; the report shows them. */
+  examples: GroundingExample[];
   elapsedMs: number;
 }
 
@@ -131,7 +133,7 @@ async function visionDemoInDirectory(options: VisionDemoOptions): Promise<Vision
     } finally {
       await model.close?.();
     }
-    const examples = await shownExamples(report, benchmark.test, 'cot-vl', settings.shownExamples);
+    const examples = shownExamples(report, benchmark.test, 'cot-vl', settings.shownExamples);
     const summary: VisionDemoSummary = {
       directory,
       benchmark: {
@@ -148,12 +150,26 @@ async function visionDemoInDirectory(options: VisionDemoOptions): Promise<Vision
       examples,
       elapsedMs: performance.now() - started,
     };
-    const written = await writeRunOutputs(
+    await writeRunOutputs(
       directory,
-      { ...summary, examples: examples.map(({ imageDataUrl: _image, ...rest }) => rest) },
-      { ...report, baselines: [{ name: 'chance', accuracy: 0.25 }] },
+      { ...summary },
+      {
+        ...report,
+        baselines: [{ name: 'chance', accuracy: 0.25 }],
+        grounding: {
+          subject: 'the CoT-VL student',
+          modelId: grounding.modelId,
+          seed: grounding.seed,
+          excluded: grounding.excluded,
+          summary: grounding.summary,
+          // Relative to the run directory, so `medistill report` finds the films after a move.
+          examples: examples.map((example) => ({
+            ...example,
+            imagePath: relative(directory, example.imagePath),
+          })),
+        },
+      },
     );
-    await appendVisionSections(written, grounding, examples);
     return summary;
   } finally {
     await vision.close();

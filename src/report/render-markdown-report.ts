@@ -1,4 +1,5 @@
 import { formatDifference, formatInterval, formatPercent, formatPValue } from './format.js';
+import { groundingMarkdownLines } from './grounding-markdown.js';
 import { parseRunReport } from './read-run-report.js';
 import { reviewLine } from './review-line.js';
 import { type RunReport, type RunReportInput, strategyLabel } from './run-report.js';
@@ -67,8 +68,18 @@ function seedLines(report: RunReport): string[] {
   return lines;
 }
 
-/** A Markdown summary of a run: accuracy with intervals, baselines, paired tests, subjects, top errors. */
-export function renderMarkdownReport(input: RunReportInput, options: { maxErrors?: number } = {}): string {
+export interface MarkdownReportOptions {
+  /** How many error items to list (default 10). */
+  maxErrors?: number;
+  /** Where report.md is written: image links are made relative to it (default: the working directory). */
+  directory?: string;
+}
+
+/**
+ * A Markdown summary of a run: accuracy with intervals, baselines, paired tests, subjects, the
+ * grounding analysis, top errors.
+ */
+export function renderMarkdownReport(input: RunReportInput, options: MarkdownReportOptions = {}): string {
   const report = parseRunReport(input, '(report)');
   const lines: string[] = [
     `# ${cell(report.title)}`,
@@ -158,6 +169,7 @@ export function renderMarkdownReport(input: RunReportInput, options: { maxErrors
       '',
     );
   }
+  lines.push(...groundingMarkdownLines(report.grounding, options.directory ?? '.'));
   const errors = worstErrors(report, options.maxErrors ?? 10);
   if (errors.length > 0) {
     lines.push('## Worst errors', '');

@@ -1,25 +1,13 @@
 import { z } from 'zod';
 import { deployReportSchema } from './deploy-report.js';
+import { groundingReportSchema } from './grounding-report.js';
+import { count, differenceIntervalSchema, proportion, proportionIntervalSchema } from './schema-parts.js';
 
 /*
  * The input of every report: what a run measured, in one typed, validated object. The eval CLI
  * and the methods pipeline fill it and write it as `<run-dir>/results.json`; the renderers and
  * `compareRuns` read only this. Strict, because we write it ourselves: a misspelt field is a bug.
  */
-
-const proportion = z.number().min(0).max(1);
-const count = z.number().int().nonnegative();
-
-function interval(bound: z.ZodNumber) {
-  return z
-    .tuple([bound, bound])
-    .refine(([low, high]) => low <= high + 1e-12, { message: 'interval low must not exceed high' });
-}
-
-/** A 95% interval on a proportion. */
-export const proportionIntervalSchema = interval(proportion);
-/** A 95% interval on a difference of proportions. */
-export const differenceIntervalSchema = interval(z.number().min(-1).max(1));
 
 export const reliabilityBinSchema = z
   .object({
@@ -239,6 +227,8 @@ export const runReportSchema = z
     seedSummaries: z.array(seedSummarySchema).optional(),
     seedComparisons: z.array(seedComparisonSchema).optional(),
     deploy: deployReportSchema.optional(),
+    /** The visual-grounding analysis of a vision student, with a few of its test films (vision runs). */
+    grounding: groundingReportSchema.optional(),
     /** Present when reviewers' decisions (medistill view) were applied to the run's training data. */
     review: reviewSummarySchema.optional(),
   })

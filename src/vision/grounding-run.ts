@@ -4,9 +4,9 @@ import { ImageLibrary } from '../datasets/images/image-library.js';
 import { loadDataset } from '../datasets/load-dataset.js';
 import { InputError } from '../errors.js';
 import type { LanguageModel } from '../models/language-model.js';
+import { renderGroundingChart } from '../report/charts/grounding-chart.js';
 import { writeFileAtomically } from '../util/atomic-write.js';
 import { type GroundingResult, runGroundingAnalysis } from './grounding.js';
-import { renderGroundingChart } from './grounding-chart.js';
 import { imageLimitsSchema } from './image-limits.js';
 import { VisionImages } from './images.js';
 

@@ -1,4 +1,11 @@
 /** Vision: image preparation, the visual-grounding analysis and LiteMedCoT-VL's teacher rationales. */
+
+export {
+  conditionLabels,
+  groundingBaselines,
+  renderGroundingChart,
+} from '../report/charts/grounding-chart.js';
+export { formatGroundingTable } from '../report/grounding-table.js';
 export {
   type CotVlExample,
   generateVisualRationales,
@@ -25,10 +32,8 @@ export {
   groundingConditions,
   runGroundingAnalysis,
 } from './grounding.js';
-export { conditionLabels, groundingBaselines, renderGroundingChart } from './grounding-chart.js';
 export type { ConditionComparison, ConditionSummary, GroundingSummary } from './grounding-summary.js';
 export { summarizeGrounding } from './grounding-summary.js';
-export { formatGroundingTable } from './grounding-table.js';
 export {
   defaultImageLimits,
   type ImageLimits,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
 import { runVisionDemo } from '../../demo/run-vision-demo.js';
 import type { RunEvent } from '../../methods/strategy-context.js';
-import { formatGroundingTable } from '../../vision/grounding-table.js';
+import { formatGroundingTable } from '../../report/grounding-table.js';
 import { withInterrupt } from '../interrupt.js';
 import { printJson, printLine } from '../output.js';
 import { ProgressLine } from '../progress.js';

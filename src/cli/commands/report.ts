@@ -41,8 +41,11 @@ export function registerReportCommand(program: Command): void {
       const report = await readRunReport(file);
       const htmlPath = join(directory, 'report.html');
       const markdownPath = join(directory, 'report.md');
-      await writeFileAtomically(htmlPath, await renderHtmlReport(report, { maxErrors: flags.maxErrors }));
-      await writeFileAtomically(markdownPath, renderMarkdownReport(report));
+      await writeFileAtomically(
+        htmlPath,
+        await renderHtmlReport(report, { maxErrors: flags.maxErrors, directory }),
+      );
+      await writeFileAtomically(markdownPath, renderMarkdownReport(report, { directory }));
       if (flags.json)
         printJson({ html: htmlPath, markdown: markdownPath, strategies: report.strategies.length });
       else printLine(`wrote ${htmlPath} and ${markdownPath}`);

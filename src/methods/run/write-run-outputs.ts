@@ -19,7 +19,7 @@ export async function writeRunOutputs(
   await writeFileAtomically(resultsPath, `${JSON.stringify({ ...results, report: validated }, null, 1)}\n`);
   const html = join(directory, 'report.html');
   const markdown = join(directory, 'report.md');
-  await writeFileAtomically(html, await renderHtmlReport(validated));
-  await writeFileAtomically(markdown, renderMarkdownReport(validated));
+  await writeFileAtomically(html, await renderHtmlReport(validated, { directory }));
+  await writeFileAtomically(markdown, renderMarkdownReport(validated, { directory }));
   return { html, markdown };
 }

@@ -1,12 +1,15 @@
-import { formatDifference, formatInterval, formatPercent, formatPValue } from '../report/format.js';
-import type { GroundingResult } from './grounding.js';
-import { conditionLabels, groundingBaselines } from './grounding-chart.js';
+import { conditionLabels, groundingBaselines } from './charts/grounding-chart.js';
+import { formatDifference, formatInterval, formatPercent, formatPValue } from './format.js';
+import type { GroundingReport } from './grounding-report.js';
 
 /**
  * The grounding result as text lines: accuracy per condition with its interval, the paired
- * tests of the real image against each control, and the floors. The CLI prints these.
+ * tests of the real image against each control, and the floors. The CLI prints these and
+ * report.md holds them. A vision GroundingResult is accepted as it is.
  */
-export function formatGroundingTable(result: GroundingResult): string[] {
+export function formatGroundingTable(
+  result: Pick<GroundingReport, 'modelId' | 'seed' | 'excluded' | 'summary'>,
+): string[] {
   const { summary, excluded } = result;
   const lines = [
     `${result.modelId}: visual grounding on ${summary.n} items (other-image seed ${result.seed})`,

@@ -1,11 +1,10 @@
-import { renderChartSvg } from '../report/charts/render-svg.js';
-import { strategyAccuracySpec } from '../report/charts/strategy-accuracy-chart.js';
-import type { Baseline, StrategyResult } from '../report/run-report.js';
-import type { GroundingCondition } from './grounding.js';
-import type { GroundingSummary } from './grounding-summary.js';
+import type { GroundingConditionName, GroundingReportSummary } from '../grounding-report.js';
+import type { Baseline, StrategyResult } from '../run-report.js';
+import { renderChartSvg } from './render-svg.js';
+import { strategyAccuracySpec } from './strategy-accuracy-chart.js';
 
 /** How each condition is named in tables and figures. */
-export const conditionLabels: Record<GroundingCondition, string> = {
+export const conditionLabels: Record<GroundingConditionName, string> = {
   'real-image': 'real image',
   'blank-image': 'blank image (mid-grey)',
   'other-image': "another item's image",
@@ -13,7 +12,7 @@ export const conditionLabels: Record<GroundingCondition, string> = {
 };
 
 /** The floors the conditions are read against: answer-position prior and majority label. */
-export function groundingBaselines(summary: GroundingSummary): Baseline[] {
+export function groundingBaselines(summary: GroundingReportSummary): Baseline[] {
   const baselines: Baseline[] = [];
   if (summary.positionPrior)
     baselines.push({
@@ -35,7 +34,7 @@ export function groundingBaselines(summary: GroundingSummary): Baseline[] {
  * bars and the floors as dashed lines, drawn by the report's own accuracy chart (one bar per
  * condition). The report inlines its SVG without a namespace; a file needs it to open anywhere.
  */
-export async function renderGroundingChart(summary: GroundingSummary, title: string): Promise<string> {
+export async function renderGroundingChart(summary: GroundingReportSummary, title: string): Promise<string> {
   const bars = summary.conditions.map(
     (condition): StrategyResult => ({
       name: conditionLabels[condition.condition],
