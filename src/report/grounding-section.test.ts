@@ -97,13 +97,14 @@ describe('the grounding section of the run report', () => {
     expect(page).toContain('Final Answer: A');
   });
 
-  it('notes a film it cannot read instead of failing', async () => {
+  it('notes a film it cannot read, or a file that is not an image, instead of failing', async () => {
     const directory = await runDirectory();
     const page = await renderHtmlReport(
       report(
         grounding([
           example('img-test-1', 'benchmark-images/img-test-1.png'),
           example('img-test-2', 'benchmark-images/img-test-2.png'),
+          example('secret', 'results.json'),
         ]),
       ),
       { directory },
@@ -112,6 +113,8 @@ describe('the grounding section of the run report', () => {
     expect(page).toContain(
       '<p class="note missing-film">Film not available: benchmark-images/img-test-2.png (ENOENT).</p>',
     );
+    // Only image files are inlined, whatever results.json names.
+    expect(page).toContain('Film not shown: results.json is not an image file.');
   });
 
   it('is absent when the run had no grounding analysis', async () => {

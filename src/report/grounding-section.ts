@@ -6,12 +6,17 @@ import { formatDifference, formatInterval, formatPercent, formatPValue } from '.
 import type { GroundingExample, GroundingReport } from './grounding-report.js';
 import { html, type TrustedHtml, trustedHtml } from './html-escape.js';
 
+const IMAGE_EXTENSION = /\.(png|jpe?g|gif|webp|bmp)$/i;
+
 /** The film as a data URL, or why it could not be read: a moved run still renders, with a note. */
 async function filmSource(
   imagePath: string,
   directory: string,
 ): Promise<{ src: string } | { missing: string }> {
   const path = resolve(directory, imagePath);
+  // Only image files are inlined: a results.json edited to name another file must not put that
+  // file's bytes into a report that gets shared.
+  if (!IMAGE_EXTENSION.test(path)) return { missing: `Film not shown: ${imagePath} is not an image file.` };
   try {
     return { src: toDataUrl({ path }, await readFile(path)) };
   } catch (error) {
