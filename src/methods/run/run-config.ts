@@ -14,6 +14,7 @@ import { ConfigError } from '../../errors.js';
 import { defaultPrivacyPolicy, privacyPolicySchema } from '../../privacy/policy.js';
 import { defaultHyperparameters } from '../../training/default-hyperparameters.js';
 import { imageLimitsSchema } from '../../vision/image-limits.js';
+import { strategies } from '../strategies/registry.js';
 import { teacherRoles, templateOverrideSchema } from '../teacher/prompt-templates.js';
 
 const hyperparametersSchema = z.strictObject({
@@ -163,7 +164,9 @@ export function parseRunConfig(value: unknown, file: string): RunConfig {
   }
   // MedThink's stage 2 continues stage 1's adapter, which the embedded and transformers engines
   // do and LLaMA-Factory and hosted fine-tuning cannot yet; refuse before stage 1 is paid for.
-  const continuing = parsed.data.strategies.filter((name) => name.startsWith('medthink'));
+  const continuing = parsed.data.strategies.filter(
+    (name) => strategies.find((strategy) => strategy.name === name)?.continuesTraining,
+  );
   const engine = parsed.data.student.engine;
   if (
     training.loraRank !== undefined &&

@@ -118,11 +118,13 @@ async function runMedThink(context: StrategyContext, maxRounds: number): Promise
 export const medThink: Strategy = {
   name: 'medthink',
   description: 'MedThink: explanation stage, then one round of error-driven corrective chains',
+  continuesTraining: true,
   run: (context) => runMedThink(context, 1),
 };
 
 export const medThinkIterative: Strategy = {
   name: 'medthink-iterative',
   description: 'MedThink with stage 2 repeated until the training error stops falling',
+  continuesTraining: true,
   run: (context) => runMedThink(context, context.rounds),
 };

@@ -17,5 +17,10 @@ export interface StrategyOutcome {
 export interface Strategy {
   name: string;
   description: string;
+  /**
+   * Trains again from its own earlier stage's student (MedThink's stage 2 from stage 1), so with a
+   * LoRA student it continues that stage's adapter, which not every engine can do.
+   */
+  continuesTraining?: boolean;
   run(context: StrategyContext): Promise<StrategyOutcome>;
 }
