@@ -17,7 +17,7 @@ const CANCEL_GRACE_MS = 30_000;
  * registers tsx's loader inside the worker first and then imports the entry.
  */
 /** tsx's ESM register API (its CommonJS twin cannot register hooks when imported from a worker). */
-function tsxEsmApiPath(): string {
+export function tsxEsmApiPath(): string {
   const require = createRequire(import.meta.url);
   const manifestPath = require.resolve('tsx/package.json');
   const manifest = require(manifestPath) as { exports?: Record<string, { import?: { default?: string } }> };

@@ -1,19 +1,13 @@
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tsxEsmApiPath } from '../worker-training.js';
 import { loadSystemBlas } from './system-blas.js';
 
 const run = promisify(execFile);
 const blasPresent = !('failures' in loadSystemBlas());
-
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  return pathToFileURL(join(dirname(manifest), 'dist', 'esm', 'api', 'index.mjs')).href;
-}
 
 // A fresh process (the test runner's may have loaded the BLAS already): a worker loads the BLAS
 // and ends, then the main thread looks whether the library is still mapped.
@@ -41,7 +35,7 @@ describe.skipIf(process.platform !== 'linux' || (!blasPresent && !process.env.CI
       '--expose-gc',
       '--input-type=module',
       '-e',
-      script(systemBlas, tsxEsmApi()),
+      script(systemBlas, pathToFileURL(tsxEsmApiPath()).href),
     ]);
     expect(stdout).toContain('loaded in worker true, mapped while it runs true');
     // Unloaded under a main thread that may be forking, it crashed the process (see pinLoaded).

@@ -53,7 +53,7 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   return { size, bounds, weights };
 }
 
-const clip8 = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : value);
+const clip8 = (value: number): number => Math.min(Math.max(value, 0), 255);
 
 /** One separable pass: each of `lines` lines resampled to `outSize` pixels; `at` / `target` give byte offsets. */
 function pass(
